@@ -1,0 +1,1 @@
+"""Nextbuy: an open-source recommendation platform for e-commerce."""

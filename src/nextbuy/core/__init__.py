@@ -1,0 +1,1 @@
+"""What every Nextbuy service shares: settings, logging, health, metrics, errors, clients."""
