@@ -10,7 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, closing
+from contextlib import closing, contextmanager
 
 import pytest
 

@@ -16,7 +16,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 def normalise_database_url(url: str) -> str:
-    """Pick the psycopg 3 driver for bare ``postgresql://`` URLs (SQLAlchemy's default is psycopg2)."""
+    """Pick the psycopg 3 driver for bare ``postgresql://`` URLs (not the psycopg2 default)."""
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url

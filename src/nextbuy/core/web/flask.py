@@ -1,4 +1,4 @@
-"""Flask wiring for the Flask service (profiles): the same errors, health and metrics as the rest."""
+"""Flask wiring for the profiles service: the same errors, health and metrics as the rest."""
 
 from __future__ import annotations
 
