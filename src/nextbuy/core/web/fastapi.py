@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, ORJSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,10 +25,18 @@ from nextbuy.core.errors import (
 )
 from nextbuy.core.health import LIVENESS_BODY, ReadinessCheck, check_readiness
 from nextbuy.core.metrics import PROMETHEUS_CONTENT_TYPE, HttpMetrics
+from nextbuy.core.serialization import dumps_json
+
+
+class OrjsonResponse(JSONResponse):
+    """JSON rendered with orjson; FastAPI's own ``ORJSONResponse`` is deprecated (it warns)."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps_json(content)
 
 
 def problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return ORJSONResponse(problem.to_dict(), status_code=problem.status, headers=headers)
+    return OrjsonResponse(problem.to_dict(), status_code=problem.status, headers=headers)
 
 
 def install_common(
@@ -52,7 +60,7 @@ def install_common(
     def readyz() -> Response:
         """Every dependency this service needs is reachable."""
         report = check_readiness(readiness)
-        return ORJSONResponse(report.to_dict(), status_code=report.status_code)
+        return OrjsonResponse(report.to_dict(), status_code=report.status_code)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     def prometheus_metrics() -> Response:

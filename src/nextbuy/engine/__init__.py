@@ -1,0 +1,1 @@
+"""Recommendation Engine: FastAPI, async; ranks from models built on the other services' data."""

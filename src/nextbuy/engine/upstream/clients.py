@@ -1,0 +1,140 @@
+"""The four upstream clients: profiles, orders, inventory, and the change feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+from pydantic import ValidationError
+
+from nextbuy.contracts.catalog import ProductPublic
+from nextbuy.contracts.common import BatchResult, Page
+from nextbuy.contracts.inventory import StockLevelPublic
+from nextbuy.contracts.orders import OrderPublic
+from nextbuy.contracts.profiles import UserPublic
+from nextbuy.engine.domain.errors import UpstreamError
+from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord
+from nextbuy.engine.upstream.http import UpstreamHttp
+
+T = TypeVar("T")
+FEED_PAGE = 1000
+LOOKUP_BATCH = 1000
+
+
+class ProfilesClient:
+    def __init__(self, http: UpstreamHttp) -> None:
+        self.http = http
+
+    async def recent_views(self, user_id: str, *, timeout_s: float) -> tuple[str, ...] | None:
+        body = await self.http.get(f"/v1/users/{quote(user_id, safe='')}", timeout_s=timeout_s)
+        if body is None:
+            return None
+        user = _parse(self.http.source, UserPublic, body)
+        return tuple(view.product_id for view in user.recent_views)
+
+
+class OrdersClient:
+    def __init__(self, http: UpstreamHttp) -> None:
+        self.http = http
+
+    async def purchased_products(self, user_id: str, *, timeout_s: float) -> tuple[str, ...]:
+        path = f"/v1/users/{quote(user_id, safe='')}/orders"
+        body = await self.http.get(path, params={"limit": str(FEED_PAGE)}, timeout_s=timeout_s)
+        if body is None:
+            return ()
+        page = _parse(self.http.source, Page[OrderPublic], body)
+        bought = (
+            line.product_id
+            for order in page.items
+            if order.status not in {"cancelled", "returned"}
+            for line in order.lines
+        )
+        return tuple(dict.fromkeys(bought))
+
+
+class InventoryClient:
+    def __init__(self, http: UpstreamHttp) -> None:
+        self.http = http
+
+    async def sellable_units(
+        self, product_ids: Sequence[str], *, timeout_s: float
+    ) -> dict[str, int]:
+        units: dict[str, int] = {}
+        for start in range(0, len(product_ids), LOOKUP_BATCH):
+            ids = list(product_ids[start : start + LOOKUP_BATCH])
+            body = await self.http.post("/v1/stock:lookup", {"ids": ids}, timeout_s=timeout_s)
+            result = _parse(self.http.source, BatchResult[StockLevelPublic], body or {"items": []})
+            units.update(
+                {level.product_id: level.available - level.reserved for level in result.items}
+            )
+        return units
+
+
+class ChangeFeedClient(Generic[T]):
+    """Follows one ``:changes`` feed: pages with the cursor, then resumes from the newest timestamp.
+
+    The feed returns no cursor after its last (short) page, so the follower resumes with
+    ``updated_since`` = the newest change seen; rows re-read at that instant are idempotent upserts.
+    """
+
+    def __init__(
+        self, http: UpstreamHttp, path: str, model: Any, convert: Callable[[Any], T]
+    ) -> None:
+        self.http, self.path, self.model, self.convert = http, path, model, convert
+        self._updated_since: str | None = None
+
+    async def poll(self) -> list[T]:
+        changes: list[T] = []
+        cursor: str | None = None
+        while True:
+            params = {"limit": str(FEED_PAGE)}
+            if cursor:
+                params["cursor"] = cursor
+            elif self._updated_since:
+                params["updated_since"] = self._updated_since
+            body = await self.http.get(self.path, params=params, timeout_s=10.0)
+            page = _parse(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
+            if page.items:
+                self._updated_since = max(item.updated_at for item in page.items).isoformat()
+            changes.extend(self.convert(item) for item in page.items)
+            cursor = page.next_cursor
+            if not cursor:
+                return changes
+
+
+def catalogue_feed(http: UpstreamHttp) -> ChangeFeedClient[ProductInfo]:
+    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, _product_info)
+
+
+def orders_feed(http: UpstreamHttp) -> ChangeFeedClient[PurchaseRecord]:
+    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, _purchase_record)
+
+
+def _product_info(product: ProductPublic) -> ProductInfo:
+    return ProductInfo(
+        product_id=product.id,
+        title=product.title,
+        price=product.price,
+        currency=product.currency,
+        category="/".join(product.category_path),
+        active=product.active,
+    )
+
+
+def _purchase_record(order: OrderPublic) -> PurchaseRecord:
+    return PurchaseRecord(
+        order_id=order.id,
+        user_id=order.user_id,
+        product_ids=tuple(line.product_id for line in order.lines),
+        cancelled=order.status in {"cancelled", "returned"},
+    )
+
+
+def _parse(source: str, model: Any, body: Any) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise UpstreamError(
+            source, f"response does not match the contract: {error.error_count()} errors"
+        ) from error
