@@ -1,0 +1,1 @@
+"""The ``nextbuy`` command: runs, migrates and inspects the platform's services."""

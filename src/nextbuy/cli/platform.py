@@ -1,0 +1,241 @@
+"""``nextbuy up``: migrate, start every service, seed the demo shop, start the gateway, wait."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from nextbuy.cli.gateway import INSTALL_HINT, GatewayPlan, find_nginx, render_gateway
+from nextbuy.cli.registry import SERVICES, ServiceSpec
+from nextbuy.cli.supervisor import (
+    StopRequestedError,
+    Supervisor,
+    nextbuy_command,
+    raise_on_sigterm,
+)
+from nextbuy.core.http_client import create_session
+from nextbuy.data.demo_shop import DemoShop, generate_demo_shop
+from nextbuy.data.seeding import ServiceUrls, seed_shop
+
+UPSTREAMS = tuple(s for s in SERVICES if s.name != "engine")
+ENGINE = next(s for s in SERVICES if s.name == "engine")
+READY_TIMEOUT_S = 60.0
+
+
+class PlatformError(RuntimeError):
+    """Start-up failed; the message says which service and where its log is."""
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    home: Path
+    gateway_port: int
+    gateway: bool
+    demo: bool
+    reseed: bool
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Where every service listens, resolved from each service's settings (env overrides)."""
+
+    home: Path
+    ports: dict[str, int]
+
+    @classmethod
+    def resolve(cls, home: Path) -> Platform:
+        return cls(home, {spec.name: spec.settings().port for spec in SERVICES})
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["NEXTBUY_HOME"] = str(self.home)
+        for name, port in self.ports.items():
+            env[f"NEXTBUY_{name.upper()}__PORT"] = str(port)
+        for upstream in UPSTREAMS:
+            env.setdefault(f"NEXTBUY_ENGINE__{upstream.name.upper()}_URL", self.url(upstream.name))
+        env.setdefault("NEXTBUY_ENGINE__REFRESH_INTERVAL_S", "2")
+        return env
+
+    def readiness_urls(self, specs: tuple[ServiceSpec, ...]) -> dict[str, str]:
+        return {spec.name: f"{self.url(spec.name)}/readyz" for spec in specs}
+
+    def upstream_urls(self) -> ServiceUrls:
+        return ServiceUrls(*(self.url(n) for n in ("profiles", "catalog", "orders", "inventory")))
+
+
+def run_up(options: UpOptions, console: Console) -> int:
+    """Run the platform until Ctrl-C or SIGTERM; returns the process exit code."""
+    os.environ["NEXTBUY_HOME"] = str(options.home)
+    platform = Platform.resolve(options.home)
+    supervisor = Supervisor(options.home / "logs")
+    raise_on_sigterm()
+    try:
+        return _run(options, platform, supervisor, console)
+    except (KeyboardInterrupt, StopRequestedError):
+        console.print("\n[bold]Stopping Nextbuy…[/bold]")
+        return 0
+    except PlatformError as error:
+        console.print(f"[red]Start-up failed:[/red] {error}")
+        return 1
+    finally:
+        supervisor.stop_all()
+        console.print("All Nextbuy processes stopped.")
+
+
+def _run(options: UpOptions, platform: Platform, supervisor: Supervisor, console: Console) -> int:
+    started = time.monotonic()
+    env = platform.child_env()
+    console.print(f"Data directory: {options.home}   logs: {supervisor.log_dir}")
+    with console.status("Migrating databases…"):
+        migrated = supervisor.start("migrate", nextbuy_command("migrate"), env)
+        if migrated.process.wait() != 0:
+            raise PlatformError(
+                f"nextbuy migrate failed; see {migrated.log_path}:\n{migrated.log_tail()}"
+            )
+    for spec in UPSTREAMS:
+        supervisor.start(spec.name, nextbuy_command("serve", spec.name), env)
+    asyncio.run(_wait_ready(platform.readiness_urls(UPSTREAMS), supervisor))
+    shop = generate_demo_shop() if options.demo else None
+    if shop is not None:
+        asyncio.run(_seed_if_needed(platform, shop, options.reseed, console))
+    supervisor.start("engine", nextbuy_command("serve", "engine"), env)
+    asyncio.run(_wait_ready(platform.readiness_urls((ENGINE,)), supervisor))
+    demo_user = _busiest_user(shop) if shop else "u0001"
+    if shop is not None:
+        asyncio.run(_wait_personalised(platform, demo_user))
+    gateway_url = _start_gateway(options, platform, supervisor, env, console)
+    _print_banner(console, platform, gateway_url, demo_user, time.monotonic() - started)
+    while (dead := supervisor.first_exited()) is None:
+        time.sleep(0.5)
+    raise PlatformError(
+        f"{dead.name} exited with {dead.exited()}; see {dead.log_path}:\n{dead.log_tail()}"
+    )
+
+
+async def _wait_ready(probes: dict[str, str], supervisor: Supervisor) -> None:
+    """Poll each ``name -> readiness URL`` until it answers 200, failing fast if a child died."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    async with create_session(total_timeout_s=2) as session:
+        for name, url in probes.items():
+            while not await _is_ready(session, url):
+                dead = supervisor.first_exited()
+                if dead is not None:
+                    raise PlatformError(
+                        f"{dead.name} exited; see {dead.log_path}:\n{dead.log_tail()}"
+                    )
+                if time.monotonic() > deadline:
+                    raise PlatformError(f"{name} not ready after {READY_TIMEOUT_S:.0f} s")
+                await asyncio.sleep(0.2)
+
+
+async def _is_ready(session: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with session.get(url) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
+async def _seed_if_needed(
+    platform: Platform, shop: DemoShop, reseed: bool, console: Console
+) -> None:
+    if not reseed and await _catalogue_has_products(platform):
+        console.print("Demo shop already loaded (use --reseed to load it again).")
+        return
+    totals = {
+        "products": len(shop.products),
+        "stock": len(shop.stock),
+        "users": len(shop.users),
+        "orders": len(shop.orders),
+        "views": shop.event_count,
+    }
+    columns = (TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console) as progress:
+        tasks = {kind: progress.add_task(kind, total=n) for kind, n in totals.items()}
+        await seed_shop(
+            shop, platform.upstream_urls(), lambda kind, n: progress.advance(tasks[kind], n)
+        )
+
+
+async def _catalogue_has_products(platform: Platform) -> bool:
+    async with (
+        create_session(total_timeout_s=5) as session,
+        session.get(
+            f"{platform.url('catalog')}/v1/products:export", params={"limit": "1"}
+        ) as response,
+    ):
+        body: dict[str, Any] = await response.json()
+        return bool(body.get("items"))
+
+
+async def _wait_personalised(platform: Platform, user_id: str, timeout_s: float = 30.0) -> None:
+    """The engine learns from the orders feed; wait until it has learnt the demo shop."""
+    url = f"{platform.url('engine')}/v1/recommendations"
+    deadline = time.monotonic() + timeout_s
+    async with create_session(total_timeout_s=2) as session:
+        while time.monotonic() < deadline:
+            async with session.get(url, params={"user_id": user_id, "k": "10"}) as response:
+                if response.status == 200 and (await response.json()).get("personalized"):
+                    return
+            await asyncio.sleep(0.5)
+    raise PlatformError("the engine did not learn the demo shop's orders within 30 s")
+
+
+def _busiest_user(shop: DemoShop) -> str:
+    counts: dict[str, int] = {}
+    for order in shop.orders:
+        counts[order.user_id] = counts.get(order.user_id, 0) + 1
+    return max(sorted(counts), key=lambda user: counts[user])
+
+
+def _start_gateway(
+    options: UpOptions,
+    platform: Platform,
+    supervisor: Supervisor,
+    env: dict[str, str],
+    console: Console,
+) -> str | None:
+    if not options.gateway:
+        return None
+    nginx = find_nginx()
+    if nginx is None:
+        console.print(f"[yellow]{INSTALL_HINT}[/yellow]")
+        return None
+    config = render_gateway(
+        options.home, gateway_port=options.gateway_port, service_ports=platform.ports
+    )
+    supervisor.start("gateway", GatewayPlan(nginx, config, config.parent).command(), env)
+    gateway_url = f"http://127.0.0.1:{options.gateway_port}"
+    asyncio.run(_wait_ready({"gateway": f"{gateway_url}/healthz"}, supervisor))
+    return gateway_url
+
+
+def _print_banner(
+    console: Console, platform: Platform, gateway_url: str | None, user: str, seconds: float
+) -> None:
+    lines = [f"[bold green]Nextbuy is up[/bold green] in {seconds:.0f} s", ""]
+    if gateway_url:
+        lines.append(f"Gateway:   {gateway_url}   (/api/<service>/…)")
+    for spec in SERVICES:
+        lines.append(f"{spec.title:<22} {platform.url(spec.name)}/docs")
+    base = f"{gateway_url}/api/engine" if gateway_url else platform.url("engine")
+    lines += [
+        "",
+        "Try:",
+        f"  curl '{base}/v1/recommendations?user_id={user}&k=10'",
+        "",
+        "Ctrl-C stops everything.",
+    ]
+    console.print(Panel("\n".join(lines), expand=False))

@@ -1,0 +1,1 @@
+"""Shop data: the demo shop generator and seeding of the services through their APIs."""
