@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -69,7 +70,11 @@ def render_gateway(
         "NEXTBUY_RATE_BURST": str(burst),
         **{f"{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in service_ports.items()},
     }
-    http_block = Template(template_text()).substitute(values)
+    # safe_substitute leaves nginx's own $variables alone; an unfilled ${NAME} is our bug.
+    http_block = Template(template_text()).safe_substitute(values)
+    missing = re.findall(r"\$\{([A-Z_]+)\}", http_block)
+    if missing:
+        raise ValueError(f"gateway template variables without a value: {sorted(set(missing))}")
     (prefix / "nextbuy.conf").write_text(http_block)
     main = prefix / "nginx.conf"
     main.write_text(_main_config(prefix))

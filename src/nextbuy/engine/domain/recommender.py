@@ -67,10 +67,12 @@ class Recommender:
                 degraded,
             ),
         )
-        bought = set(purchased or ())
+        # Seeds keep purchase order (a set's order varies between runs), so reasons are stable.
+        seeds = tuple(dict.fromkeys(purchased or ()))
+        bought = set(seeds)
         pool = k * CANDIDATE_FACTOR + len(bought)
         personal = personal_candidates(
-            model, purchased=bought, viewed=viewed or (), limit=pool, title_of=self._title_of
+            model, purchased=seeds, viewed=viewed or (), limit=pool, title_of=self._title_of
         )
         candidates = personal + popular_candidates(model, limit=pool, exclude=bought)
         chosen = await self._select_sellable(candidates, k, bought, deadline, degraded)

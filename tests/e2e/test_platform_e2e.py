@@ -1,0 +1,174 @@
+"""End to end: ``nextbuy up`` runs every service as a real process, seeds the demo shop through
+the APIs, and the gateway serves recommendations of products that exist in the catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from nextbuy.cli.gateway import find_nginx
+from tests.support.servers import free_port, port_open
+
+pytestmark = pytest.mark.e2e
+
+SERVICES = ("engine", "profiles", "catalog", "orders", "inventory")
+START_TIMEOUT_S = 150
+
+
+@dataclass
+class RunningPlatform:
+    process: subprocess.Popen[str]
+    ports: dict[str, int]
+    gateway_url: str | None
+    demo_user: str
+    output: list[str] = field(default_factory=list)
+
+    def url(self, service: str) -> str:
+        if self.gateway_url:
+            return f"{self.gateway_url}/api/{service}"
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+
+def _pump(stream: object, lines: list[str]) -> None:
+    for line in stream:  # type: ignore[attr-defined]
+        lines.append(line)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    home = tmp_path_factory.mktemp("platform")
+    ports = {name: free_port() for name in SERVICES}
+    gateway_port = free_port()
+    env = dict(
+        os.environ, NEXTBUY_HOME=str(home), NEXTBUY_GATEWAY_PORT=str(gateway_port), COLUMNS="200"
+    )
+    env.update({f"NEXTBUY_{name.upper()}__PORT": str(port) for name, port in ports.items()})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nextbuy", "up"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    threading.Thread(target=_pump, args=(process.stdout, output), daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not any("Nextbuy is up" in line for line in output):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("nextbuy up did not come up:\n" + "".join(output[-60:]))
+        time.sleep(0.2)
+    match = re.search(r"user_id=([A-Za-z0-9]+)", "".join(output))
+    assert match, "".join(output)
+    gateway = f"http://127.0.0.1:{gateway_port}" if find_nginx() else None
+    running = RunningPlatform(process, ports, gateway, match.group(1), output)
+    try:
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_recommendations_through_the_gateway_exist_in_the_catalogue(
+    platform: RunningPlatform,
+) -> None:
+    response = httpx.get(
+        f"{platform.url('engine')}/v1/recommendations",
+        params={"user_id": platform.demo_user, "k": 10},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["personalized"] is True
+    assert body["degraded"] is False
+    assert len(body["items"]) == 10
+    ids = [item["product_id"] for item in body["items"]]
+    assert len(set(ids)) == 10
+    lookup = httpx.post(f"{platform.url('catalog')}/v1/products:lookup", json={"ids": ids})
+    assert lookup.status_code == 200, lookup.text
+    assert lookup.json()["missing"] == []
+    catalogue = {p["id"]: p for p in lookup.json()["items"]}
+    for item in body["items"]:
+        assert catalogue[item["product_id"]]["title"] == item["title"]
+        assert catalogue[item["product_id"]]["active"] is True
+
+
+def test_recommended_products_are_in_stock_and_not_already_bought(
+    platform: RunningPlatform,
+) -> None:
+    body = httpx.get(
+        f"{platform.url('engine')}/v1/recommendations",
+        params={"user_id": platform.demo_user, "k": 20},
+    ).json()
+    ids = [item["product_id"] for item in body["items"]]
+    stock = httpx.post(f"{platform.url('inventory')}/v1/stock:lookup", json={"ids": ids}).json()
+    assert all(level["available"] - level["reserved"] > 0 for level in stock["items"])
+    orders = httpx.get(
+        f"{platform.url('orders')}/v1/users/{platform.demo_user}/orders", params={"limit": 1000}
+    ).json()
+    bought = {line["product_id"] for order in orders["items"] for line in order["lines"]}
+    assert bought, "the demo user has orders"
+    assert not bought & set(ids)
+
+
+def test_unknown_user_gets_popular_products(platform: RunningPlatform) -> None:
+    response = httpx.get(
+        f"{platform.url('engine')}/v1/recommendations", params={"user_id": "stranger", "k": 5}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["personalized"] is False
+    assert len(body["items"]) == 5
+
+
+def test_similar_products_and_bad_input_through_the_gateway(platform: RunningPlatform) -> None:
+    similar = httpx.get(f"{platform.url('engine')}/v1/products/p0001/similar", params={"k": 5})
+    assert similar.status_code == 200
+    assert len(similar.json()["items"]) == 5
+    assert httpx.get(f"{platform.url('engine')}/v1/products/nope/similar").status_code == 404
+    bad = httpx.get(
+        f"{platform.url('engine')}/v1/recommendations", params={"user_id": "u1", "k": 0}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "query.k"
+
+
+def test_status_reports_every_service_ready(platform: RunningPlatform) -> None:
+    env = dict(
+        os.environ, **{f"NEXTBUY_{n.upper()}__PORT": str(p) for n, p in platform.ports.items()}
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "nextbuy", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count('"ready": "yes"') == len(SERVICES)
+
+
+def test_sigterm_stops_every_process_it_started(platform: RunningPlatform) -> None:
+    platform.process.send_signal(signal.SIGTERM)
+    assert platform.process.wait(timeout=30) == 0, "".join(platform.output[-30:])
+    deadline = time.monotonic() + 10
+    while (
+        any(port_open("127.0.0.1", p) for p in platform.ports.values())
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    still_open = [name for name, p in platform.ports.items() if port_open("127.0.0.1", p)]
+    assert still_open == []
+    assert Path(platform.process.args[0]).exists()  # type: ignore[index]

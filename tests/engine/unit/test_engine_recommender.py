@@ -1,0 +1,116 @@
+"""The serving path: personal ranking, business filters, and degradation when sources die."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
+from nextbuy.engine.domain.recommender import Recommender
+from tests.engine.unit.builders import (
+    MemoryOrders,
+    MemoryProfiles,
+    MemoryStock,
+    build_model,
+    make_product,
+    make_purchase,
+)
+
+PRODUCTS = ["kettle", "teapot", "mug", "lamp", "bulb", "shade"]
+
+
+def make_recommender(**overrides: object) -> Recommender:
+    model = build_model(
+        make_purchase("o1", "alice", "kettle", "teapot", "mug"),
+        make_purchase("o2", "bob", "kettle", "teapot"),
+        make_purchase("o3", "carol", "lamp", "bulb"),
+        make_purchase("o4", "dave", "lamp", "bulb", "shade"),
+        make_purchase("o5", "erin", "lamp"),
+        make_purchase("o6", "zed", "mug", cancelled=True),
+    )
+    fields: dict[str, object] = {
+        "profiles": MemoryProfiles("profiles", {"bob": ("lamp",)}),
+        "orders": MemoryOrders("orders", {"bob": ("kettle", "teapot")}),
+        "stock": MemoryStock({p: 5 for p in PRODUCTS}),
+        "catalogue": {
+            p: make_product(
+                p, category="Home/Lighting" if p in {"lamp", "bulb", "shade"} else "Home/Kitchen"
+            )
+            for p in PRODUCTS
+        },
+        "current_model": lambda: model,
+        "budget_s": 0.2,
+    }
+    fields.update(overrides)
+    return Recommender(**fields)  # type: ignore[arg-type]
+
+
+def ids(ranked: object) -> list[str]:
+    return [product.product_id for _, product in ranked.items]  # type: ignore[attr-defined]
+
+
+def test_known_buyer_gets_co_purchases_first_and_never_what_they_bought() -> None:
+    ranked = asyncio.run(make_recommender().for_user("bob", 4))
+    assert ranked.personalized
+    assert ranked.algorithm == "copurchase"
+    assert ids(ranked)[0] == "mug"  # the only item co-bought with kettle/teapot
+    assert not {"kettle", "teapot"} & set(ids(ranked))
+    assert ranked.items[0][0].reason == "because you bought Title of kettle"
+    assert ranked.degraded_sources == []
+
+
+def test_unknown_user_gets_popularity_not_personalised() -> None:
+    ranked = asyncio.run(make_recommender().for_user("nobody", 3))
+    assert not ranked.personalized
+    assert ranked.algorithm == "popularity"
+    assert ids(ranked)[0] == "lamp"  # bought by three distinct customers
+    assert ranked.items[0][0].reason.startswith("popular")
+
+
+def test_out_of_stock_and_inactive_products_are_filtered() -> None:
+    catalogue = {p: make_product(p) for p in PRODUCTS}
+    catalogue["shade"] = make_product("shade", active=False)
+    stock = MemoryStock({p: 5 for p in PRODUCTS} | {"mug": 0})
+    ranked = asyncio.run(make_recommender(stock=stock, catalogue=catalogue).for_user("bob", 10))
+    assert "mug" not in ids(ranked)
+    assert "shade" not in ids(ranked)
+    assert set(ids(ranked)) == {"lamp", "bulb"}
+
+
+def test_dead_orders_and_profiles_degrade_to_popularity_with_the_sources_named() -> None:
+    recommender = make_recommender(
+        profiles=MemoryProfiles("profiles", down=True), orders=MemoryOrders("orders", down=True)
+    )
+    ranked = asyncio.run(recommender.for_user("bob", 3))
+    assert sorted(ranked.degraded_sources) == ["orders", "profiles"]
+    assert not ranked.personalized
+    assert len(ranked.items) == 3
+
+
+def test_dead_inventory_serves_unfiltered_rather_than_nothing() -> None:
+    stock = MemoryStock({}, down=True)
+    ranked = asyncio.run(make_recommender(stock=stock).for_user("bob", 3))
+    assert ranked.degraded_sources == ["inventory"]
+    assert len(ranked.items) == 3
+
+
+def test_similar_items_come_from_co_purchases_then_the_category() -> None:
+    ranked = asyncio.run(make_recommender().similar_to("lamp", 3))
+    assert ids(ranked)[:2] == ["bulb", "shade"]
+    assert "lamp" not in ids(ranked)
+    assert ranked.items[0][0].reason == "bought together with Title of lamp"
+
+
+def test_similar_of_an_unknown_product_is_not_found() -> None:
+    with pytest.raises(ProductNotFoundError):
+        asyncio.run(make_recommender().similar_to("no-such", 3))
+
+
+def test_no_model_yet_is_a_clear_unavailable_error() -> None:
+    with pytest.raises(ModelNotReadyError):
+        asyncio.run(make_recommender(current_model=lambda: None).for_user("bob", 3))
+
+
+def test_k_bounds_the_answer() -> None:
+    assert len(asyncio.run(make_recommender().for_user("nobody", 2)).items) == 2
