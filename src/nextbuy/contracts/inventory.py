@@ -56,3 +56,29 @@ class StockLevelPublic(OutputModel):
     @property
     def in_stock(self) -> bool:
         return self.available - self.reserved > 0
+
+
+class StockAdjustResult(OutputModel):
+    """The levels after an adjust batch: one item per product, in first-mentioned order."""
+
+    items: list[StockLevelPublic]
+
+
+class StockLevelSet(InputModel):
+    """One product's absolute levels, as a seeder or a nightly stock sync knows them."""
+
+    product_id: Identifier
+    available: int = Field(ge=0, le=MAX_UNITS)
+    reserved: int = Field(default=0, ge=0, le=MAX_UNITS)
+
+    @model_validator(mode="after")
+    def _reserved_within_available(self) -> StockLevelSet:
+        if self.reserved > self.available:
+            raise ValueError("reserved cannot exceed available")
+        return self
+
+
+class StockBulkUpsert(InputModel):
+    """``POST /v1/stock:bulkUpsert``: 1 to 1,000 absolute levels, each product at most once."""
+
+    levels: list[StockLevelSet] = Field(min_length=1, max_length=MAX_BATCH)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -19,6 +20,9 @@ from nextbuy.engine.upstream.http import UpstreamHttp
 
 T = TypeVar("T")
 FEED_PAGE = 1000
+RESUME_OVERLAP = timedelta(seconds=5)
+"""Resume a feed this far before the newest change seen: updated_at is the writer's clock, so
+concurrent transactions can commit slightly out of timestamp order; re-reading is idempotent."""
 LOOKUP_BATCH = 1000
 
 
@@ -75,7 +79,7 @@ class ChangeFeedClient(Generic[T]):
     """Follows one ``:changes`` feed: pages with the cursor, then resumes from the newest timestamp.
 
     The feed returns no cursor after its last (short) page, so the follower resumes with
-    ``updated_since`` = the newest change seen; rows re-read at that instant are idempotent upserts.
+    ``updated_since`` a little before the newest change seen; re-read rows are idempotent upserts.
     """
 
     def __init__(
@@ -96,7 +100,8 @@ class ChangeFeedClient(Generic[T]):
             body = await self.http.get(self.path, params=params, timeout_s=10.0)
             page = _parse(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
             if page.items:
-                self._updated_since = max(item.updated_at for item in page.items).isoformat()
+                newest = max(item.updated_at for item in page.items)
+                self._updated_since = (newest - RESUME_OVERLAP).isoformat()
             changes.extend(self.convert(item) for item in page.items)
             cursor = page.next_cursor
             if not cursor:

@@ -1,0 +1,1 @@
+"""Real-time Inventory: stock levels per product, atomic adjustments and a change feed."""

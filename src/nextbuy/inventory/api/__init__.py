@@ -1,0 +1,1 @@
+"""Inventory HTTP API: routes that parse contracts, call the repository, and answer JSON."""

@@ -1,0 +1,1 @@
+"""Inventory domain: stock levels, the rules adjustments obey, and the repository port."""

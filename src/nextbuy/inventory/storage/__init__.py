@@ -1,0 +1,1 @@
+"""Inventory storage: the SQLAlchemy stock repository and its Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The inventory HTTP API through FastAPI's test client."""

@@ -1,0 +1,1 @@
+"""The stock repository contract, on SQLite and PostgreSQL."""
