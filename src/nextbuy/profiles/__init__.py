@@ -1,0 +1,1 @@
+"""User Profile service: demographics, preferences and recent browsing history of shoppers."""

@@ -1,0 +1,1 @@
+"""HTTP layer of the profiles service: Flask routes, request parsing, OpenAPI."""

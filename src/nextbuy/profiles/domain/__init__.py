@@ -1,0 +1,1 @@
+"""Plain-Python core of the profiles service: models, rules and the repository port."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy adapter of the profiles repository port, and its Alembic migrations."""
