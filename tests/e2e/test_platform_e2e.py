@@ -4,6 +4,7 @@ the APIs, and the gateway serves recommendations of products that exist in the c
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -52,7 +53,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
     ports = {name: free_port() for name in SERVICES}
     gateway_port = free_port()
     env = dict(
-        os.environ, NEXTBUY_HOME=str(home), NEXTBUY_GATEWAY_PORT=str(gateway_port), COLUMNS="200"
+        os.environ,
+        NEXTBUY_HOME=str(home),
+        NEXTBUY_GATEWAY_PORT=str(gateway_port),
+        # Low enough that a burst of 60 parallel requests must be limited.
+        NEXTBUY_GATEWAY_RATE_LIMIT="20",
+        NEXTBUY_GATEWAY_BURST="20",
+        COLUMNS="200",
     )
     env.update({f"NEXTBUY_{name.upper()}__PORT": str(port) for name, port in ports.items()})
     process = subprocess.Popen(
@@ -143,6 +150,34 @@ def test_similar_products_and_bad_input_through_the_gateway(platform: RunningPla
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "query.k"
+
+
+def test_gateway_refuses_oversized_bodies_with_json(platform: RunningPlatform) -> None:
+    if platform.gateway_url is None:
+        pytest.skip("nginx is not installed: no gateway to test")
+    response = httpx.post(
+        f"{platform.url('catalog')}/v1/products:lookup", content=b"x" * (2 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert response.json()["type"] == "payload_too_large"
+
+
+def test_gateway_rate_limits_a_burst_with_fast_json_429s(platform: RunningPlatform) -> None:
+    if platform.gateway_url is None:
+        pytest.skip("nginx is not installed: no gateway to test")
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=5) as client:
+            url = f"{platform.url('engine')}/healthz"
+            return list(await asyncio.gather(*(client.get(url) for _ in range(60))))
+
+    responses = asyncio.run(burst())
+    limited = [r for r in responses if r.status_code == 429]
+    assert limited, [r.status_code for r in responses]
+    assert all(r.status_code in {200, 429} for r in responses)
+    assert limited[0].json()["type"] == "rate_limited"
+    assert limited[0].headers["Retry-After"] == "1"
+    time.sleep(1.5)  # let the bucket refill for the tests after this one
 
 
 def test_status_reports_every_service_ready(platform: RunningPlatform) -> None:

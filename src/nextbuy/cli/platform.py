@@ -42,6 +42,8 @@ class UpOptions:
     gateway: bool
     demo: bool
     reseed: bool
+    rate_limit_per_s: int = 100
+    burst: int = 200
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,11 @@ def _start_gateway(
         console.print(f"[yellow]{INSTALL_HINT}[/yellow]")
         return None
     config = render_gateway(
-        options.home, gateway_port=options.gateway_port, service_ports=platform.ports
+        options.home,
+        gateway_port=options.gateway_port,
+        service_ports=platform.ports,
+        rate_limit_per_s=options.rate_limit_per_s,
+        burst=options.burst,
     )
     supervisor.start("gateway", GatewayPlan(nginx, config, config.parent).command(), env)
     gateway_url = f"http://127.0.0.1:{options.gateway_port}"
