@@ -45,12 +45,22 @@ def up(
     reseed: Annotated[
         bool, typer.Option(help="Load the demo shop even if the catalogue has products")
     ] = False,
+    rate_limit: Annotated[
+        int,
+        typer.Option(
+            envvar="NEXTBUY_GATEWAY_RATE_LIMIT", min=1, help="Gateway requests/s per client"
+        ),
+    ] = 100,
+    burst: Annotated[
+        int,
+        typer.Option(envvar="NEXTBUY_GATEWAY_BURST", min=0, help="Gateway burst above the rate"),
+    ] = 200,
 ) -> None:
     """Run every service on this machine with embedded defaults, load a demo shop, and wait."""
     from nextbuy.cli.platform import UpOptions, run_up
     from nextbuy.core.settings import nextbuy_home
 
-    options = UpOptions(nextbuy_home(), gateway_port, gateway, demo, reseed)
+    options = UpOptions(nextbuy_home(), gateway_port, gateway, demo, reseed, rate_limit, burst)
     raise typer.Exit(run_up(options, console))
 
 
