@@ -1,0 +1,1 @@
+"""Adapters implementing the catalog's repository port: SQLAlchemy (SQLite/PostgreSQL), memory."""
