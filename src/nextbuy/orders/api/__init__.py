@@ -1,0 +1,1 @@
+"""HTTP only: the Ninja API, problem-JSON error handling and request middleware."""

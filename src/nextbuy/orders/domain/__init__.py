@@ -1,0 +1,1 @@
+"""The order history domain: plain dataclasses, use cases and the repository port (no Django)."""

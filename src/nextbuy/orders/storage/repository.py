@@ -1,0 +1,135 @@
+"""The Django ORM implementation of the ``OrderRepository`` port.
+
+Reads use ``values_list`` plus one ``IN`` query for the lines of the whole page (a manual
+prefetch without model instances): a 1,000-order page is two queries and no per-row objects
+beyond the domain dataclasses. Every query goes through ``using`` so one process can serve
+several databases (the storage tests run the same contract on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from nextbuy.core.cursors import FeedPosition
+from nextbuy.orders.domain.errors import OrderConflictError
+from nextbuy.orders.domain.history import orders_to_insert, resolve_created_at
+from nextbuy.orders.domain.models import BatchOutcome, NewOrder, Order, OrderLine
+from nextbuy.orders.storage import models
+from nextbuy.orders.storage.database import ping_database
+
+ORDER_COLUMNS = ("id", "user_id", "status", "currency", "created_at", "updated_at")
+LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price")
+WRITE_ATTEMPTS = 3
+
+
+class DjangoOrderRepository:
+    """Orders in the database behind Django connection alias ``using``."""
+
+    def __init__(self, *, using: str = DEFAULT_DB_ALIAS) -> None:
+        self._using = using
+
+    def get(self, order_id: str) -> Order | None:
+        found = self._load(self._orders().filter(id=order_id))
+        return found[0] if found else None
+
+    def create_many(self, orders: Sequence[NewOrder], *, now: datetime) -> BatchOutcome:
+        for _attempt in range(WRITE_ATTEMPTS - 1):
+            try:
+                return self._create_many(orders, now)
+            except IntegrityError:
+                # A concurrent request stored some of these ids between our read and our
+                # insert; the next pass sees them and classifies each as replay or conflict.
+                continue
+        try:
+            return self._create_many(orders, now)
+        except IntegrityError as exc:
+            raise OrderConflictError("concurrent writes of the same orders; retry") from exc
+
+    def list_for_user(self, user_id: str, *, after: FeedPosition | None, limit: int) -> list[Order]:
+        rows = self._orders().filter(user_id=user_id)
+        if after is not None:
+            rows = rows.filter(_strictly_after("created_at", after))
+        return self._load(rows.order_by("created_at", "id")[:limit])
+
+    def list_changes(self, *, after: FeedPosition | None, limit: int) -> list[Order]:
+        rows = self._orders()
+        if after is not None:
+            rows = rows.filter(_strictly_after("updated_at", after))
+        return self._load(rows.order_by("updated_at", "id")[:limit])
+
+    def ping(self) -> None:
+        ping_database(using=self._using)
+
+    def _orders(self) -> QuerySet[Any]:
+        return models.Order.objects.using(self._using)
+
+    def _create_many(self, orders: Sequence[NewOrder], now: datetime) -> BatchOutcome:
+        with transaction.atomic(using=self._using):
+            stored = self._load(self._orders().filter(id__in=[order.id for order in orders]))
+            new = orders_to_insert(orders, {order.id: order for order in stored})
+            self._orders().bulk_create([_order_row(order, now) for order in new])
+            models.OrderLine.objects.using(self._using).bulk_create(
+                [row for order in new for row in _line_rows(order)]
+            )
+        return BatchOutcome(created=len(new), unchanged=len(orders) - len(new))
+
+    def _load(self, rows: QuerySet[Any]) -> list[Order]:
+        orders = list(rows.values_list(*ORDER_COLUMNS))
+        lines = self._lines_of([row[0] for row in orders])
+        return [
+            Order(
+                order_id, user_id, status, currency, created_at, updated_at, tuple(lines[order_id])
+            )
+            for order_id, user_id, status, currency, created_at, updated_at in orders
+        ]
+
+    def _lines_of(self, order_ids: list[str]) -> defaultdict[str, list[OrderLine]]:
+        lines: defaultdict[str, list[OrderLine]] = defaultdict(list)
+        if not order_ids:
+            return lines
+        rows = (
+            models.OrderLine.objects.using(self._using)
+            .filter(order_id__in=order_ids)
+            .order_by("order_id", "line_no")
+            .values_list(*LINE_COLUMNS)
+        )
+        for order_id, product_id, quantity, unit_price in rows:
+            lines[order_id].append(OrderLine(product_id, quantity, unit_price))
+        return lines
+
+
+def _strictly_after(column: str, position: FeedPosition) -> Q:
+    """Rows after ``position`` in ``(column, id)`` order: the keyset-pagination predicate."""
+    return Q(**{f"{column}__gt": position.updated_at}) | Q(
+        **{column: position.updated_at, "id__gt": position.id}
+    )
+
+
+def _order_row(order: NewOrder, now: datetime) -> models.Order:
+    return models.Order(
+        id=order.id,
+        user_id=order.user_id,
+        status=order.status,
+        currency=order.currency,
+        created_at=resolve_created_at(order, now),
+        updated_at=now,
+    )
+
+
+def _line_rows(order: NewOrder) -> list[models.OrderLine]:
+    return [
+        models.OrderLine(
+            order_id=order.id,
+            line_no=line_no,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line_no, line in enumerate(order.lines, start=1)
+    ]
