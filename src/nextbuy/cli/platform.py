@@ -101,8 +101,8 @@ def _run(options: UpOptions, platform: Platform, supervisor: Supervisor, console
     env = platform.child_env()
     console.print(f"Data directory: {options.home}   logs: {supervisor.log_dir}")
     with console.status("Migrating databases…"):
-        migrated = supervisor.start("migrate", nextbuy_command("migrate"), env)
-        if migrated.process.wait() != 0:
+        migrated = supervisor.run_to_completion("migrate", nextbuy_command("migrate"), env)
+        if migrated.exited() != 0:
             raise PlatformError(
                 f"nextbuy migrate failed; see {migrated.log_path}:\n{migrated.log_tail()}"
             )

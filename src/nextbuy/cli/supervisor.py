@@ -53,6 +53,16 @@ class Supervisor:
         self.children.append(child)
         return child
 
+    def run_to_completion(self, name: str, argv: list[str], env: dict[str, str]) -> ManagedProcess:
+        """Run a one-off step (like migrations) to its end; it is not a supervised child."""
+        log_path = self.log_dir / f"{name}.log"
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+            process.wait()
+        return ManagedProcess(name, process, log_path)
+
     def first_exited(self) -> ManagedProcess | None:
         return next((c for c in self.children if c.exited() is not None), None)
 

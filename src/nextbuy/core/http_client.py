@@ -42,7 +42,15 @@ def create_session(
 
 async def read_json(response: aiohttp.ClientResponse, *, max_bytes: int) -> Any:
     """Read a JSON body, refusing one larger than ``max_bytes`` (a misbehaving upstream)."""
-    body = await response.content.read(max_bytes + 1)
-    if len(body) > max_bytes:
-        raise ValueError(f"upstream body larger than {max_bytes} bytes")
-    return orjson.loads(body)
+    declared = response.content_length
+    if declared is not None and declared > max_bytes:
+        raise ValueError(f"upstream body of {declared} bytes is larger than {max_bytes}")
+    # StreamReader.read(n) returns what has arrived so far, not n bytes: read to the end.
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise ValueError(f"upstream body larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return orjson.loads(b"".join(chunks))
