@@ -1,11 +1,13 @@
-"""Co-purchase neighbours: items bought by the same users, cosine-normalised, top-N per item.
+"""Co-purchase neighbours: items bought by the same users (or in the same order), top-N per item.
 
 ``similarity(i, j) = users(i ∩ j) / sqrt(users(i) · users(j))`` over binarised histories, so a
-best-seller does not become everyone's neighbour just by being common.
+best-seller does not become everyone's neighbour just by being common. Fitted on baskets instead
+of users (:func:`basket_interactions`), the same measure is "frequently bought together".
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +15,8 @@ import numpy.typing as npt
 from scipy import sparse
 
 from nextbuy.recommend.interactions import Interactions
+from nextbuy.recommend.itemknn import ItemKNN
+from nextbuy.recommend.reasons import ReasonKind
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,23 @@ class CoPurchaseNeighbours:
                     best[item], strongest = similarity, seed
                 scores[item] = (total + similarity, strongest)
         return scores
+
+
+class FrequentlyBoughtTogether(ItemKNN):
+    """Item-kNN fitted on orders: two products are neighbours when they share baskets.
+
+    Fit it on :func:`basket_interactions`; recommend for a cart with ``recommend_history``.
+    Takes the parameters of :class:`~nextbuy.recommend.itemknn.ItemKNN`.
+    """
+
+    name = "bought-together"
+    reason_kind = ReasonKind.BOUGHT_TOGETHER
+
+
+def basket_interactions(order_ids: Sequence[str], product_ids: Sequence[str]) -> Interactions:
+    """Order × product interactions from order lines: one row per basket, each product once."""
+    baskets = Interactions.from_triples(order_ids, product_ids)
+    return baskets.with_matrix(sparse.csr_matrix(baskets.matrix > 0, dtype=np.float64))
 
 
 def _safe_inverse(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

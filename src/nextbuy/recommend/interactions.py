@@ -39,11 +39,16 @@ class IdIndex:
 
 @dataclass(frozen=True)
 class Interactions:
-    """A weighted user × item matrix in CSR form (duplicate pairs summed)."""
+    """A weighted user × item matrix in CSR form (duplicate pairs summed).
+
+    ``times``, when known, has the same sparsity as ``matrix`` and holds the latest event time of
+    each pair in days since the Unix epoch plus one (so that an explicit zero never means "now").
+    """
 
     matrix: sparse.csr_matrix
     users: IdIndex
     items: IdIndex
+    times: sparse.csr_matrix | None = None
 
     @classmethod
     def from_triples(
@@ -67,3 +72,10 @@ class Interactions:
     @property
     def shape(self) -> tuple[int, int]:
         return (len(self.users), len(self.items))
+
+    def with_matrix(self, matrix: sparse.csr_matrix) -> Interactions:
+        """The same ids (and times where the new matrix keeps a pair) around another matrix."""
+        times = None
+        if self.times is not None:
+            times = sparse.csr_matrix(self.times.multiply(matrix > 0))
+        return Interactions(sparse.csr_matrix(matrix), self.users, self.items, times)
