@@ -85,7 +85,8 @@ class ModelContract:
         np.testing.assert_array_equal(before.items, after.items)
         np.testing.assert_allclose(before.scores, after.scores, rtol=1e-5)
         assert loaded.items.ids == model.items.ids
-        assert not list(tmp_path.rglob("*.pkl")) and not list(tmp_path.rglob("*.pickle"))
+        assert not list(tmp_path.rglob("*.pkl"))
+        assert not list(tmp_path.rglob("*.pickle"))
 
     def test_load_refuses_another_algorithm(self, tmp_path: Path) -> None:
         from nextbuy.recommend.popularity import GlobalPopularity
