@@ -235,13 +235,10 @@ def _print_banner(
     if gateway_url:
         lines.append(f"Gateway:   {gateway_url}   (/api/<service>/…)")
     for spec in SERVICES:
-        lines.append(f"{spec.title:<22} {platform.url(spec.name)}/docs")
-    base = f"{gateway_url}/api/engine" if gateway_url else platform.url("engine")
-    lines += [
-        "",
-        "Try:",
-        f"  curl '{base}/v1/recommendations?user_id={user}&k=10'",
-        "",
-        "Ctrl-C stops everything.",
-    ]
+        lines.append(f"{spec.title:<22} {platform.url(spec.name)}/openapi.json")
     console.print(Panel("\n".join(lines), expand=False))
+    base = f"{gateway_url}/api/engine" if gateway_url else platform.url("engine")
+    # Outside the panel and unwrapped, so the command can be copied whole.
+    console.print("Try:")
+    console.print(f"  curl '{base}/v1/recommendations?user_id={user}&k=10'", soft_wrap=True)
+    console.print("Ctrl-C stops everything.")
