@@ -49,8 +49,8 @@ class EventLog:
         user_ids: Sequence[str],
         item_ids: Sequence[str],
         event_types: Sequence[str] | None = None,
-        timestamps: Sequence[float] | None = None,
-        values: Sequence[float] | None = None,
+        timestamps: Sequence[float] | npt.NDArray[np.float64] | None = None,
+        values: Sequence[float] | npt.NDArray[np.float64] | None = None,
     ) -> EventLog:
         """Build from sequences; missing types default to ``purchase``, times and values to NaN."""
         n = len(user_ids)
