@@ -138,3 +138,6 @@ def config(
         "NEXTBUY_HOME",
     )
     console.print(table)
+
+
+from nextbuy.cli import evaluate_command  # noqa: E402, F401 - registers `nextbuy evaluate`
