@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nextbuy.cli.data_commands import data_app
 from nextbuy.cli.registry import GATEWAY_PORT, SERVICE_NAMES, SERVICES, spec_of
 from nextbuy.core.http_client import create_session
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(data_app, name="data")
 console = Console()
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICE_NAMES)}")]
 

@@ -50,7 +50,7 @@ class DatasetWriter:
         self.manifest = manifest
         self.staging = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
         self._writers: dict[str, pq.ParquetWriter] = {}
-        self._counts: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
 
     def __enter__(self) -> DatasetWriter:
         _refuse_to_clobber(self.out_dir)
@@ -64,7 +64,7 @@ class DatasetWriter:
             writer = pq.ParquetWriter(path, table.schema, compression=COMPRESSION)
             self._writers[name] = writer
         writer.write_table(table)
-        self._counts[name] = self._counts.get(name, 0) + table.num_rows
+        self.counts[name] = self.counts.get(name, 0) + table.num_rows
 
     def __exit__(
         self,
@@ -84,7 +84,7 @@ class DatasetWriter:
             raise
 
     def _commit(self) -> None:
-        manifest = self.manifest.to_json() | {"counts": dict(self._counts)}
+        manifest = self.manifest.to_json() | {"counts": dict(self.counts)}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
         previous = self.out_dir.parent / f".{self.out_dir.name}.old-{uuid.uuid4().hex[:8]}"
         if self.out_dir.exists():

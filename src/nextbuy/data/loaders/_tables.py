@@ -1,4 +1,4 @@
-"""Building blocks the loaders share: column checks, canonical tables with defaults, grouping."""
+"""Building blocks the loaders share: column checks, timestamps, grouping, lookups."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nextbuy.data.format import DatasetError
-from nextbuy.data.format.schemas import TABLES, UTC_TIMESTAMP
+from nextbuy.data.format.build import canonical
+from nextbuy.data.format.schemas import UTC_TIMESTAMP
+
+__all__ = ["canonical", "first_per_group", "line_numbers", "lookup", "most_frequent"]
 
 
 def require_file(directory: Path, *names: str) -> Path:
@@ -33,45 +36,6 @@ def rename_columns(table: pa.Table, aliases: Mapping[str, Sequence[str]], file: 
             raise DatasetError(file, message, column=candidates[0])
         columns[name] = table[found]
     return pa.table(columns)
-
-
-def canonical(name: str, num_rows: int, columns: Mapping[str, Any]) -> pa.Table:
-    """A table of canonical table ``name``: given columns, defaults for the rest, extras last.
-
-    Defaults: null for nullable columns, "" for text that may be empty, ``True`` for ``active``,
-    1 for ``quantity``.
-    """
-    schema = TABLES[name].schema
-    arrays: list[Any] = []
-    for field in schema:
-        if field.name in columns and field.name in _DEFAULTS:
-            array = _as_array(columns[field.name], field.type)
-            arrays.append(pc.fill_null(array, _DEFAULTS[field.name]))
-        elif field.name in columns:
-            arrays.append(_as_array(columns[field.name], field.type))
-        elif field.nullable:
-            arrays.append(pa.nulls(num_rows, field.type))
-        else:
-            arrays.append(pa.array(np.full(num_rows, _DEFAULTS[field.name]), field.type))
-    extras = [key for key in columns if key not in schema.names]
-    fields = [*schema, *(pa.field(key, pa.string()) for key in extras)]
-    arrays += [_as_array(columns[key], pa.string()) for key in extras]
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-
-
-_DEFAULTS: dict[str, Any] = {
-    "description": "",
-    "category_path": "",
-    "favourite_categories": "",
-    "active": True,
-    "quantity": 1,
-}
-
-
-def _as_array(values: Any, data_type: pa.DataType) -> Any:
-    if isinstance(values, pa.ChunkedArray | pa.Array):
-        return pc.cast(values, data_type)
-    return pa.array(values, data_type)
 
 
 def seconds_to_timestamps(seconds: Any) -> Any:
