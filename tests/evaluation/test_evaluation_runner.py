@@ -74,7 +74,8 @@ def test_suite_tunes_and_reports_the_issue_json_shape() -> None:
     assert "ease" in report.tuning
     assert isinstance(report, EvaluationReport)
     best = report.best("nextbuy")
-    assert best is not None and best.algorithm != "popularity"
+    assert best is not None
+    assert best.algorithm != "popularity"
 
 
 def test_peak_memory_sees_a_large_allocation() -> None:
