@@ -33,12 +33,14 @@ class ServiceUrls:
 
 @dataclass
 class SeedReport:
-    """Per kind of record: how many were created, updated or already there."""
+    """Per kind of record: how many were created, updated, already there, or skipped on resume."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, kind: str, result: dict[str, Any]) -> None:
-        totals = self.counts.setdefault(kind, {"created": 0, "updated": 0, "unchanged": 0})
+        totals = self.counts.setdefault(
+            kind, {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        )
         for key in totals:
             totals[key] += int(result.get(key, 0))
 
