@@ -1,4 +1,4 @@
-"""The engine's composition root: upstream clients, read model, refresher, API."""
+"""The engine's composition root: chooses the data plane, wires adapters, starts background work."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import aiohttp
 from fastapi import FastAPI
 
 from nextbuy.core.health import ReadinessCheck
@@ -14,58 +15,54 @@ from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
 from nextbuy.core.web.fastapi import install_common
 from nextbuy.engine.api.routes import router
+from nextbuy.engine.data_plane import DataPlane
+from nextbuy.engine.domain.ports import UserDataInvalidator
 from nextbuy.engine.domain.recommender import Recommender
 from nextbuy.engine.domain.refresh import Refresher
+from nextbuy.engine.observability import EngineMetrics
 from nextbuy.engine.settings import EngineSettings
-from nextbuy.engine.storage.catalogue_view import CatalogueView
 from nextbuy.engine.storage.model_store import ModelStore
+from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.upstream.clients import (
-    InventoryClient,
     OrdersClient,
     ProfilesClient,
     catalogue_feed,
     orders_feed,
+    stock_feed,
 )
 from nextbuy.engine.upstream.http import UpstreamHttp
+from nextbuy.engine.upstream.naive import NaiveProductResolver, NaiveUserData
 
 
 def create_app(settings: EngineSettings) -> FastAPI:
-    """Build the engine app; upstream sessions and the refresher live in its lifespan."""
+    """Build the engine app; sessions, caches and background tasks live in its lifespan."""
     configure_logging("engine", level=settings.log_level, fmt=settings.log_format)
-    catalogue, models = CatalogueView(), ModelStore()
+    read_model, models = ProductReadModel(), ModelStore()
+    http_metrics = HttpMetrics("engine")
+    metrics = EngineMetrics(http_metrics.registry)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        session = create_session(connections_per_host=32)
-
-        def upstream(url: str, source: str) -> UpstreamHttp:
-            return UpstreamHttp(
-                session, url, source, max_body_bytes=settings.upstream_max_body_bytes
-            )
-
+        session = create_session(connections_per_host=max(32, settings.bulkhead_limit * 2))
+        plane = await _data_plane(settings, session, read_model, metrics)
         app.state.recommender = Recommender(
-            profiles=ProfilesClient(upstream(settings.profiles_url, "profiles")),
-            orders=OrdersClient(upstream(settings.orders_url, "orders")),
-            stock=InventoryClient(upstream(settings.inventory_url, "inventory")),
-            catalogue=catalogue,
-            current_model=models.current,
-            budget_s=settings.request_budget_ms / 1000,
+            plane.user_data, plane.products, models.current, settings.request_budget_ms / 1000
         )
-        refresher = Refresher(
-            catalogue_feed=catalogue_feed(upstream(settings.catalog_url, "catalog")),
-            orders_feed=orders_feed(upstream(settings.orders_url, "orders")),
-            apply_products=catalogue.apply,
-            publish_model=models.swap,
-            neighbours_per_item=settings.neighbours_per_item,
-        )
-        app.state.refresher = refresher
-        task = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
+        refresher = _refresher(settings, session, read_model, models, plane.invalidator)
+        tasks = [
+            asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
+            *plane.background,
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            for closer in plane.closers:
+                await closer.close()
             await session.close()
 
     app = FastAPI(
@@ -74,15 +71,63 @@ def create_app(settings: EngineSettings) -> FastAPI:
         lifespan=lifespan,
         description="Top-k recommendations and similar products, ranked from the shop's own data.",
     )
-    app.state.catalogue, app.state.models = catalogue, models
+    app.state.read_model, app.state.models, app.state.metrics = read_model, models, metrics
     app.include_router(router)
     install_common(
         app,
-        metrics=HttpMetrics("engine"),
+        metrics=http_metrics,
         readiness=_readiness(models),
         max_body_bytes=settings.max_body_bytes,
     )
     return app
+
+
+def _upstream(
+    settings: EngineSettings, session: aiohttp.ClientSession, source: str
+) -> UpstreamHttp:
+    url = getattr(settings, f"{source}_url")
+    return UpstreamHttp(session, url, source, max_body_bytes=settings.upstream_max_body_bytes)
+
+
+async def _data_plane(
+    settings: EngineSettings,
+    session: aiohttp.ClientSession,
+    read_model: ProductReadModel,
+    metrics: EngineMetrics,
+) -> DataPlane:
+    profiles, orders = (
+        ProfilesClient(_upstream(settings, session, "profiles")),
+        OrdersClient(_upstream(settings, session, "orders")),
+    )
+    if settings.data_plane == "naive":
+        return DataPlane(
+            NaiveUserData(profiles, orders),
+            NaiveProductResolver(
+                _upstream(settings, session, "catalog"), _upstream(settings, session, "inventory")
+            ),
+        )
+    from nextbuy.engine.optimized import build_optimized_plane
+
+    return await build_optimized_plane(settings, profiles, orders, read_model, metrics)
+
+
+def _refresher(
+    settings: EngineSettings,
+    session: aiohttp.ClientSession,
+    read_model: ProductReadModel,
+    models: ModelStore,
+    invalidator: UserDataInvalidator | None,
+) -> Refresher:
+    return Refresher(
+        catalogue_feed=catalogue_feed(_upstream(settings, session, "catalog")),
+        stock_feed=stock_feed(_upstream(settings, session, "inventory")),
+        orders_feed=orders_feed(_upstream(settings, session, "orders")),
+        apply_products=read_model.apply_products,
+        apply_stock=read_model.apply_stock,
+        publish_model=models.swap,
+        neighbours_per_item=settings.neighbours_per_item,
+        invalidator=invalidator,
+    )
 
 
 def _readiness(models: ModelStore) -> dict[str, ReadinessCheck]:

@@ -1,12 +1,15 @@
-"""Engine settings: where the upstream services are and how long the engine waits for them."""
+"""Engine settings: where the upstreams are, how long to wait, how stale each source may be."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from nextbuy.core.settings import ServiceSettings, service_settings_config
+
+HOUR = 3600.0
+DAY = 24 * HOUR
 
 
 class EngineSettings(ServiceSettings):
@@ -19,9 +22,26 @@ class EngineSettings(ServiceSettings):
     orders_url: str = "http://127.0.0.1:8003"
     inventory_url: str = "http://127.0.0.1:8004"
 
-    request_budget_ms: int = Field(default=200, ge=10, le=10_000)
-    """The whole request's deadline; upstream calls get what is left of it."""
+    data_plane: Literal["optimized", "naive"] = "optimized"
+    """``naive`` keeps the sequential-REST baseline the benchmark compares against."""
+
+    request_budget_ms: int = Field(default=180, ge=10, le=10_000)
+    """The whole request's deadline (answers land inside a 200 ms budget with margin)."""
+    upstream_timeout_ms: int = Field(default=100, ge=1, le=10_000)
+    bulkhead_limit: int = Field(default=10, ge=1, le=1000)
+    hedging: bool = True
     upstream_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+
+    redis_url: SecretStr = SecretStr("")
+    """Shared L2 cache across engine replicas; empty keeps only the in-process L1."""
+    l1_cache_mib: int = Field(default=64, ge=1, le=65_536)
+    profile_ttl_s: float = Field(default=2 * HOUR, gt=0)
+    profile_max_stale_s: float = Field(default=DAY, gt=0)
+    orders_ttl_s: float = Field(default=DAY, gt=0)
+    orders_max_stale_s: float = Field(default=3 * DAY, gt=0)
+    catalogue_staleness_s: float = Field(default=600.0, gt=0)
+    stock_staleness_s: float = Field(default=120.0, gt=0)
+
     refresh_interval_s: float = Field(default=5.0, gt=0)
-    """How often the change feeds of catalogue and orders are polled into the local model."""
+    """How often the catalogue, stock and orders change feeds are polled."""
     neighbours_per_item: int = Field(default=50, ge=1, le=500)

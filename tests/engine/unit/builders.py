@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nextbuy.engine.domain.errors import UpstreamError
+from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.model import RecommendationModel
-from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord
+from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, ResolvedProducts, UserSignals
 
 
 def make_product(product_id: str, **overrides: object) -> ProductInfo:
@@ -34,39 +34,30 @@ def build_model(*purchases: PurchaseRecord) -> RecommendationModel:
 
 
 @dataclass
-class FailingOr:
-    """A source that either answers from a dict or raises UpstreamError like a dead service."""
+class MemoryUserData:
+    """Signals from dicts; ``down`` names sources that answer as if their service were dead."""
 
-    source: str
-    data: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    down: bool = False
-    calls: int = 0
+    purchases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    views: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    down: tuple[str, ...] = ()
 
-    def _answer(self, user_id: str) -> tuple[str, ...] | None:
-        self.calls += 1
-        if self.down:
-            raise UpstreamError(self.source, "connection refused")
-        return self.data.get(user_id)
-
-
-class MemoryProfiles(FailingOr):
-    async def recent_views(self, user_id: str, *, timeout_s: float) -> tuple[str, ...] | None:
-        return self._answer(user_id)
-
-
-class MemoryOrders(FailingOr):
-    async def purchased_products(self, user_id: str, *, timeout_s: float) -> tuple[str, ...]:
-        return self._answer(user_id) or ()
+    async def signals(self, user_id: str, deadline: Deadline) -> UserSignals:
+        purchased = () if "orders" in self.down else self.purchases.get(user_id, ())
+        viewed = () if "profiles" in self.down else self.views.get(user_id, ())
+        known = user_id in self.purchases or user_id in self.views
+        return UserSignals(known, purchased, viewed, self.down)
 
 
 @dataclass
-class MemoryStock:
-    units: dict[str, int] = field(default_factory=dict)
-    down: bool = False
+class MemoryResolver:
+    catalogue: dict[str, ProductInfo]
+    units: dict[str, int]
+    stock_down: bool = False
+    asked: list[list[str]] = field(default_factory=list)
 
-    async def sellable_units(
-        self, product_ids: Sequence[str], *, timeout_s: float
-    ) -> dict[str, int]:
-        if self.down:
-            raise UpstreamError("inventory", "timeout")
-        return {p: self.units[p] for p in product_ids if p in self.units}
+    async def resolve(self, product_ids: Sequence[str], deadline: Deadline) -> ResolvedProducts:
+        self.asked.append(list(product_ids))
+        products = {p: self.catalogue[p] for p in product_ids if p in self.catalogue}
+        if self.stock_down:
+            return ResolvedProducts(products, lambda _p: True, ("inventory",))
+        return ResolvedProducts(products, lambda p: self.units.get(p, 0) > 0)

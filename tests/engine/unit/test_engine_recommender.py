@@ -7,17 +7,24 @@ import asyncio
 import pytest
 
 from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
-from nextbuy.engine.domain.recommender import Recommender
+from nextbuy.engine.domain.recommender import Ranked, Recommender
 from tests.engine.unit.builders import (
-    MemoryOrders,
-    MemoryProfiles,
-    MemoryStock,
+    MemoryResolver,
+    MemoryUserData,
     build_model,
     make_product,
     make_purchase,
 )
 
 PRODUCTS = ["kettle", "teapot", "mug", "lamp", "bulb", "shade"]
+LIGHTING = {"lamp", "bulb", "shade"}
+
+
+def make_catalogue(**overrides: object) -> dict[str, object]:
+    return {
+        p: make_product(p, category="Home/Lighting" if p in LIGHTING else "Home/Kitchen")
+        for p in PRODUCTS
+    } | overrides
 
 
 def make_recommender(**overrides: object) -> Recommender:
@@ -30,15 +37,8 @@ def make_recommender(**overrides: object) -> Recommender:
         make_purchase("o6", "zed", "mug", cancelled=True),
     )
     fields: dict[str, object] = {
-        "profiles": MemoryProfiles("profiles", {"bob": ("lamp",)}),
-        "orders": MemoryOrders("orders", {"bob": ("kettle", "teapot")}),
-        "stock": MemoryStock({p: 5 for p in PRODUCTS}),
-        "catalogue": {
-            p: make_product(
-                p, category="Home/Lighting" if p in {"lamp", "bulb", "shade"} else "Home/Kitchen"
-            )
-            for p in PRODUCTS
-        },
+        "user_data": MemoryUserData({"bob": ("kettle", "teapot")}, {"bob": ("lamp",)}),
+        "products": MemoryResolver(make_catalogue(), {p: 5 for p in PRODUCTS}),  # type: ignore[arg-type]
         "current_model": lambda: model,
         "budget_s": 0.2,
     }
@@ -46,8 +46,8 @@ def make_recommender(**overrides: object) -> Recommender:
     return Recommender(**fields)  # type: ignore[arg-type]
 
 
-def ids(ranked: object) -> list[str]:
-    return [product.product_id for _, product in ranked.items]  # type: ignore[attr-defined]
+def ids(ranked: Ranked) -> list[str]:
+    return [item.product.product_id for item in ranked.items]
 
 
 def test_known_buyer_gets_co_purchases_first_and_never_what_they_bought() -> None:
@@ -56,8 +56,15 @@ def test_known_buyer_gets_co_purchases_first_and_never_what_they_bought() -> Non
     assert ranked.algorithm == "copurchase"
     assert ids(ranked)[0] == "mug"  # the only item co-bought with kettle/teapot
     assert not {"kettle", "teapot"} & set(ids(ranked))
-    assert ranked.items[0][0].reason == "because you bought Title of kettle"
+    assert ranked.items[0].reason == "because you bought Title of kettle"
     assert ranked.degraded_sources == []
+
+
+def test_viewed_items_seed_weaker_recommendations_with_their_own_reason() -> None:
+    ranked = asyncio.run(make_recommender().for_user("bob", 4))
+    reasons = {item.product.product_id: item.reason for item in ranked.items}
+    assert reasons["bulb"] == "because you viewed Title of lamp"
+    assert ids(ranked).index("mug") < ids(ranked).index("bulb")
 
 
 def test_unknown_user_gets_popularity_not_personalised() -> None:
@@ -65,41 +72,53 @@ def test_unknown_user_gets_popularity_not_personalised() -> None:
     assert not ranked.personalized
     assert ranked.algorithm == "popularity"
     assert ids(ranked)[0] == "lamp"  # bought by three distinct customers
-    assert ranked.items[0][0].reason.startswith("popular")
+    assert ranked.items[0].reason == "popular: bought by 3 customers"
 
 
 def test_out_of_stock_and_inactive_products_are_filtered() -> None:
-    catalogue = {p: make_product(p) for p in PRODUCTS}
-    catalogue["shade"] = make_product("shade", active=False)
-    stock = MemoryStock({p: 5 for p in PRODUCTS} | {"mug": 0})
-    ranked = asyncio.run(make_recommender(stock=stock, catalogue=catalogue).for_user("bob", 10))
+    catalogue = make_catalogue(shade=make_product("shade", active=False))
+    stock = {p: 5 for p in PRODUCTS} | {"mug": 0}
+    recommender = make_recommender(products=MemoryResolver(catalogue, stock))  # type: ignore[arg-type]
+    ranked = asyncio.run(recommender.for_user("bob", 10))
     assert "mug" not in ids(ranked)
     assert "shade" not in ids(ranked)
     assert set(ids(ranked)) == {"lamp", "bulb"}
 
 
 def test_dead_orders_and_profiles_degrade_to_popularity_with_the_sources_named() -> None:
-    recommender = make_recommender(
-        profiles=MemoryProfiles("profiles", down=True), orders=MemoryOrders("orders", down=True)
-    )
-    ranked = asyncio.run(recommender.for_user("bob", 3))
-    assert sorted(ranked.degraded_sources) == ["orders", "profiles"]
+    user_data = MemoryUserData({"bob": ("kettle",)}, {}, down=("orders", "profiles"))
+    ranked = asyncio.run(make_recommender(user_data=user_data).for_user("bob", 3))
+    assert ranked.degraded_sources == ["orders", "profiles"]
     assert not ranked.personalized
     assert len(ranked.items) == 3
 
 
 def test_dead_inventory_serves_unfiltered_rather_than_nothing() -> None:
-    stock = MemoryStock({}, down=True)
-    ranked = asyncio.run(make_recommender(stock=stock).for_user("bob", 3))
+    resolver = MemoryResolver(make_catalogue(), {}, stock_down=True)  # type: ignore[arg-type]
+    ranked = asyncio.run(make_recommender(products=resolver).for_user("bob", 3))
     assert ranked.degraded_sources == ["inventory"]
     assert len(ranked.items) == 3
+
+
+def test_candidates_and_reason_products_are_resolved_in_one_call() -> None:
+    resolver = MemoryResolver(make_catalogue(), {p: 5 for p in PRODUCTS})  # type: ignore[arg-type]
+    asyncio.run(make_recommender(products=resolver).for_user("bob", 3))
+    assert len(resolver.asked) == 1
+    assert {"mug", "kettle"} <= set(resolver.asked[0])
 
 
 def test_similar_items_come_from_co_purchases_then_the_category() -> None:
     ranked = asyncio.run(make_recommender().similar_to("lamp", 3))
     assert ids(ranked)[:2] == ["bulb", "shade"]
     assert "lamp" not in ids(ranked)
-    assert ranked.items[0][0].reason == "bought together with Title of lamp"
+    assert ranked.items[0].reason == "bought together with Title of lamp"
+
+
+def test_similar_fills_with_best_sellers_of_the_same_category_first() -> None:
+    ranked = asyncio.run(make_recommender().similar_to("mug", 4))
+    reasons = [item.reason for item in ranked.items]
+    assert reasons[:2] == ["bought together with Title of mug"] * 2
+    assert ids(ranked)[2] not in LIGHTING or reasons[2].startswith("popular:")
 
 
 def test_similar_of_an_unknown_product_is_not_found() -> None:
@@ -114,3 +133,9 @@ def test_no_model_yet_is_a_clear_unavailable_error() -> None:
 
 def test_k_bounds_the_answer() -> None:
     assert len(asyncio.run(make_recommender().for_user("nobody", 2)).items) == 2
+
+
+def test_a_caller_budget_shorter_than_the_default_wins() -> None:
+    recommender = make_recommender()
+    assert recommender.deadline(50).budget_s == pytest.approx(0.05)
+    assert recommender.deadline(10_000).budget_s == pytest.approx(0.2)

@@ -1,4 +1,4 @@
-"""The refresher follows both feeds, rebuilds on new orders, and survives a dead feed."""
+"""The refresher follows the feeds, rebuilds on new orders, invalidates, and survives dead feeds."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.model import RecommendationModel
+from nextbuy.engine.domain.ports import StockLevel
 from nextbuy.engine.domain.refresh import Refresher
-from nextbuy.engine.storage.catalogue_view import CatalogueView
 from nextbuy.engine.storage.model_store import ModelStore
+from nextbuy.engine.storage.read_model import ProductReadModel
 from tests.engine.unit.builders import make_product, make_purchase
 
 
@@ -24,55 +25,81 @@ class ScriptedFeed:
         return self.batches.pop(0) if self.batches else []
 
 
+@dataclass
+class RecordingInvalidator:
+    users: list[str] = field(default_factory=list)
+
+    async def invalidate_orders(self, user_id: str) -> None:
+        self.users.append(user_id)
+
+
 def make_refresher(
-    catalogue_feed: ScriptedFeed, orders_feed: ScriptedFeed
-) -> tuple[Refresher, CatalogueView, ModelStore]:
-    view, store = CatalogueView(), ModelStore()
+    catalogue: ScriptedFeed, orders: ScriptedFeed, stock: ScriptedFeed | None = None
+) -> tuple[Refresher, ProductReadModel, ModelStore, RecordingInvalidator]:
+    read_model, store, invalidator = ProductReadModel(), ModelStore(), RecordingInvalidator()
     refresher = Refresher(
-        catalogue_feed=catalogue_feed,  # type: ignore[arg-type]
-        orders_feed=orders_feed,  # type: ignore[arg-type]
-        apply_products=view.apply,
+        catalogue_feed=catalogue,  # type: ignore[arg-type]
+        stock_feed=stock or ScriptedFeed(),  # type: ignore[arg-type]
+        orders_feed=orders,  # type: ignore[arg-type]
+        apply_products=read_model.apply_products,
+        apply_stock=read_model.apply_stock,
         publish_model=store.swap,
         neighbours_per_item=10,
+        invalidator=invalidator,
     )
-    return refresher, view, store
+    return refresher, read_model, store, invalidator
 
 
 def test_first_round_publishes_a_model_even_with_no_orders() -> None:
-    refresher, _, store = make_refresher(ScriptedFeed(), ScriptedFeed())
+    refresher, _, store, _ = make_refresher(ScriptedFeed(), ScriptedFeed())
     asyncio.run(refresher.refresh_once())
     model = store.current()
     assert isinstance(model, RecommendationModel)
     assert model.popular(5) == []
 
 
-def test_new_orders_rebuild_and_updated_orders_replace_old_versions() -> None:
+def test_new_orders_rebuild_replace_old_versions_and_invalidate_their_users() -> None:
     orders = ScriptedFeed(
         [
             [make_purchase("o1", "u1", "a", "b")],
             [make_purchase("o1", "u1", "a", "b", cancelled=True), make_purchase("o2", "u2", "c")],
         ]
     )
-    refresher, view, store = make_refresher(ScriptedFeed([[make_product("a")]]), orders)
+    refresher, read_model, store, invalidator = make_refresher(
+        ScriptedFeed([[make_product("a")]]), orders
+    )
     asyncio.run(refresher.refresh_once())
     first = store.current()
     assert first is not None
     assert [p for p, _ in first.popular(5)] == ["a", "b"]
-    assert "a" in view
+    assert "a" in read_model
+    assert invalidator.users == []  # nothing cached before the first model
     asyncio.run(refresher.refresh_once())
     second = store.current()
     assert second is not None
     assert [p for p, _ in second.popular(5)] == ["c"]
+    assert sorted(invalidator.users) == ["u1", "u2"]
+
+
+def test_stock_changes_reach_the_read_model() -> None:
+    stock = ScriptedFeed([[StockLevel("a", 3)], [StockLevel("a", 0)]])
+    refresher, read_model, _, _ = make_refresher(
+        ScriptedFeed([[make_product("a")]]), ScriptedFeed(), stock
+    )
+    asyncio.run(refresher.refresh_once())
+    assert read_model.sellable_units("a") == 3
+    asyncio.run(refresher.refresh_once())
+    assert read_model.sellable_units("a") == 0
 
 
 def test_a_dead_catalogue_feed_keeps_the_old_view_and_still_learns_orders() -> None:
     catalogue = ScriptedFeed([[make_product("a")]])
     orders = ScriptedFeed([[], [make_purchase("o1", "u1", "a")]])
-    refresher, view, store = make_refresher(catalogue, orders)
+    refresher, read_model, store, _ = make_refresher(catalogue, orders)
     asyncio.run(refresher.refresh_once())
     catalogue.down = True
     asyncio.run(refresher.refresh_once())
-    assert "a" in view
+    assert "a" in read_model
     assert refresher.healthy_sources["catalog"] is False
     model = store.current()
     assert model is not None

@@ -1,10 +1,17 @@
-"""What the engine needs from the other services, as Protocols its adapters implement."""
+"""What the engine needs from the outside world, as Protocols its adapters implement.
+
+Two adapter families implement them: the optimised data plane (local read model, two-tier
+cache, resilient pooled clients) and the naive one (sequential REST per request), so the
+benchmark compares data planes with the same ranking code.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
+
+from nextbuy.core.deadline import Deadline
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -22,6 +29,14 @@ class ProductInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class StockLevel:
+    """Units sellable now (available − reserved) of one product."""
+
+    product_id: str
+    sellable: int
+
+
+@dataclass(frozen=True, slots=True)
 class PurchaseRecord:
     """One order, reduced to what the co-purchase model learns from."""
 
@@ -31,27 +46,44 @@ class PurchaseRecord:
     cancelled: bool
 
 
+@dataclass(frozen=True, slots=True)
+class UserSignals:
+    """What the engine knows of a user now, and which sources it had to do without."""
+
+    known: bool
+    purchased: tuple[str, ...] = ()
+    viewed: tuple[str, ...] = ()
+    degraded_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResolvedProducts:
+    """Products resolved for ranking: catalogue fields, a sellability test, and what degraded."""
+
+    products: Mapping[str, ProductInfo]
+    sellable: Callable[[str], bool]
+    degraded_sources: tuple[str, ...] = ()
+
+
 class ChangeFeed(Protocol[T_co]):
     async def poll(self) -> Sequence[T_co]:
         """Every change since the previous poll (at-least-once: a record may come twice)."""
         ...
 
 
-class ProfileSource(Protocol):
-    async def recent_views(self, user_id: str, *, timeout_s: float) -> tuple[str, ...] | None:
-        """The user's recently viewed product ids, newest first, or None for an unknown user."""
+class UserDataSource(Protocol):
+    async def signals(self, user_id: str, deadline: Deadline) -> UserSignals:
+        """The user's purchases and recent views; never raises for an upstream failure."""
         ...
 
 
-class OrderSource(Protocol):
-    async def purchased_products(self, user_id: str, *, timeout_s: float) -> tuple[str, ...]:
-        """Product ids from the user's orders, cancelled ones excluded."""
+class ProductResolver(Protocol):
+    async def resolve(self, product_ids: Sequence[str], deadline: Deadline) -> ResolvedProducts:
+        """Catalogue fields and stock of the candidates; never raises for an upstream failure."""
         ...
 
 
-class StockSource(Protocol):
-    async def sellable_units(
-        self, product_ids: Sequence[str], *, timeout_s: float
-    ) -> dict[str, int]:
-        """Units sellable now (available − reserved) per product; never-stocked ones are absent."""
+class UserDataInvalidator(Protocol):
+    async def invalidate_orders(self, user_id: str) -> None:
+        """Forget the cached orders of a user (a new order was placed)."""
         ...

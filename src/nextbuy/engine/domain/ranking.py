@@ -1,49 +1,76 @@
 """Ranking: candidates from the model, then business filters, then the top k with reasons.
 
-The chain is candidates → filters (active, in stock, not already bought) → top k, with
-popularity filling whatever personal candidates cannot (the fallback of every strategy).
+The chain is candidates → filters (known, active, sellable, not already bought) → top k,
+with popularity filling whatever personal candidates cannot (the fallback of every strategy).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from nextbuy.engine.domain.model import RecommendationModel
 from nextbuy.engine.domain.ports import ProductInfo
 
 CANDIDATE_FACTOR = 5
 """How many candidates per requested item are scored before filtering removes some."""
+VIEW_WEIGHT = 0.5
+"""A view is weaker evidence of taste than a purchase."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an item was chosen; ``ref`` (a product id or category) becomes words at the end."""
+
+    kind: Literal["bought", "viewed", "similar_buyers", "popular", "together", "category"]
+    ref: str = ""
+    count: int = 0
+
+    def describe(self, title_of: Callable[[str], str]) -> str:
+        match self.kind:
+            case "bought":
+                return f"because you bought {title_of(self.ref)}"
+            case "viewed":
+                return f"because you viewed {title_of(self.ref)}"
+            case "together":
+                return f"bought together with {title_of(self.ref)}"
+            case "category":
+                return f"popular in {self.ref or 'the shop'}"
+            case "popular":
+                return f"popular: bought by {self.count} customers"
+            case _:
+                return "customers like you bought this"
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     product_id: str
     score: float
-    reason: str
+    reason: Reason
 
 
 def personal_candidates(
     model: RecommendationModel,
     *,
-    purchased: Iterable[str],
-    viewed: Iterable[str],
+    purchased: tuple[str, ...],
+    viewed: tuple[str, ...],
     limit: int,
-    title_of: Callable[[str], str],
 ) -> list[Candidate]:
-    """Co-purchase neighbours of what the user bought, then of what they viewed (weighted less)."""
-    purchased, viewed = list(purchased), list(viewed)
-    scores: dict[str, Candidate] = {}
-    for seeds, weight, verb in ((purchased, 1.0, "bought"), (viewed, 0.5, "viewed")):
-        for product_id, score, seed in model.co_purchased(seeds)[:limit]:
-            weighted = score * weight
-            current = scores.get(product_id)
-            if current is None:
-                reason = f"because you {verb} {title_of(seed)}"
-                scores[product_id] = Candidate(product_id, weighted, reason)
-            else:
-                scores[product_id] = Candidate(product_id, current.score + weighted, current.reason)
-    return sorted(scores.values(), key=lambda c: (-c.score, c.product_id))[:limit]
+    """Co-purchase neighbours of what the user bought and (weighted less) viewed."""
+    scores = model.co_purchase_scores(purchased) + model.co_purchase_scores(viewed, VIEW_WEIGHT)
+    ranked = model.top_scored(scores, limit, exclude=purchased)
+    return [Candidate(pid, score, _reason(model, pid, purchased, viewed)) for pid, score in ranked]
+
+
+def _reason(
+    model: RecommendationModel, product_id: str, purchased: tuple[str, ...], viewed: tuple[str, ...]
+) -> Reason:
+    seed = model.strongest_seed(product_id, purchased)
+    if seed is not None:
+        return Reason("bought", seed)
+    seed = model.strongest_seed(product_id, viewed)
+    return Reason("viewed", seed) if seed else Reason("similar_buyers")
 
 
 def popular_candidates(
@@ -53,9 +80,7 @@ def popular_candidates(
     popular = model.popular(limit, exclude)
     top = popular[0][1] if popular else 1.0
     return [
-        Candidate(
-            product_id, 0.001 * count / max(top, 1.0), f"popular: bought by {int(count)} customers"
-        )
+        Candidate(product_id, 0.001 * count / max(top, 1.0), Reason("popular", count=int(count)))
         for product_id, count in popular
     ]
 

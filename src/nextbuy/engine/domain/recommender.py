@@ -1,38 +1,41 @@
-"""The serving path: gather the user's signals concurrently, rank, filter by live stock.
+"""The serving path: the user's signals, ranking, then live filtering — whatever the data plane.
 
-Every upstream failure degrades the answer (named in ``degraded_sources``) instead of failing
-it: no profile → no view signals; no orders → no purchase signals; no stock → unfiltered.
+Data comes through two ports, so the same ranking runs on the optimised data plane (read
+model, caches, resilient clients) and on the naive one (sequential REST). Upstream failures
+never raise here: adapters return what they could get and name what they could not.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from nextbuy.core.deadline import Deadline
-from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError, UpstreamError
+from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
 from nextbuy.engine.domain.model import RecommendationModel
-from nextbuy.engine.domain.ports import OrderSource, ProductInfo, ProfileSource, StockSource
+from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSource
 from nextbuy.engine.domain.ranking import (
     CANDIDATE_FACTOR,
     Candidate,
+    Reason,
     personal_candidates,
     popular_candidates,
     select,
 )
 
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class RankedItem:
+    product: ProductInfo
+    score: float
+    reason: str
 
 
 @dataclass
 class Ranked:
     """A ranked answer and how it came about."""
 
-    items: list[tuple[Candidate, ProductInfo]]
+    items: list[RankedItem]
     algorithm: str
     personalized: bool
     model_version: str
@@ -41,10 +44,8 @@ class Ranked:
 
 @dataclass
 class Recommender:
-    profiles: ProfileSource
-    orders: OrderSource
-    stock: StockSource
-    catalogue: Mapping[str, ProductInfo]
+    user_data: UserDataSource
+    products: ProductResolver
     current_model: Callable[[], RecommendationModel | None]
     budget_s: float
 
@@ -54,95 +55,102 @@ class Recommender:
             raise ModelNotReadyError
         return model
 
-    async def for_user(self, user_id: str, k: int) -> Ranked:
+    def deadline(self, requested_ms: int | None = None) -> Deadline:
+        """The request's deadline: the configured budget, or less if the caller asks for less."""
+        budget = self.budget_s if requested_ms is None else min(self.budget_s, requested_ms / 1000)
+        return Deadline(budget)
+
+    async def for_user(self, user_id: str, k: int, deadline: Deadline | None = None) -> Ranked:
         """Top-k for ``user_id``: co-purchase neighbours of their history, then popularity."""
-        deadline, model = Deadline(self.budget_s), self._model()
-        degraded: list[str] = []
-        viewed, purchased = await asyncio.gather(
-            self._guarded(
-                self.profiles.recent_views(user_id, timeout_s=deadline.timeout_for_call()), degraded
-            ),
-            self._guarded(
-                self.orders.purchased_products(user_id, timeout_s=deadline.timeout_for_call()),
-                degraded,
-            ),
-        )
-        # Seeds keep purchase order (a set's order varies between runs), so reasons are stable.
-        seeds = tuple(dict.fromkeys(purchased or ()))
-        bought = set(seeds)
+        deadline = deadline or self.deadline()
+        model = self._model()
+        signals = await self.user_data.signals(user_id, deadline)
+        bought = set(signals.purchased)
         pool = k * CANDIDATE_FACTOR + len(bought)
         personal = personal_candidates(
-            model, purchased=seeds, viewed=viewed or (), limit=pool, title_of=self._title_of
+            model, purchased=signals.purchased, viewed=signals.viewed, limit=pool
         )
         candidates = personal + popular_candidates(model, limit=pool, exclude=bought)
-        chosen = await self._select_sellable(candidates, k, bought, deadline, degraded)
-        personalized = any(c.product_id in {p.product_id for p in personal} for c, _ in chosen)
+        items, degraded = await self._finish(candidates, k, bought, deadline)
+        personal_ids = {c.product_id for c in personal}
+        personalized = any(item.product.product_id in personal_ids for item in items)
         return Ranked(
-            chosen,
+            items,
             "copurchase" if personalized else "popularity",
             personalized,
             model.version,
-            degraded,
+            sorted({*signals.degraded_sources, *degraded}),
         )
 
-    async def similar_to(self, product_id: str, k: int) -> Ranked:
+    async def similar_to(self, product_id: str, k: int, deadline: Deadline | None = None) -> Ranked:
         """Products bought together with ``product_id``, then best sellers of its category."""
-        product = self.catalogue.get(product_id)
+        deadline = deadline or self.deadline()
+        model = self._model()
+        seed = await self.products.resolve([product_id], deadline)
+        product = seed.products.get(product_id)
         if product is None:
             raise ProductNotFoundError(product_id)
-        deadline, model = Deadline(self.budget_s), self._model()
-        degraded: list[str] = []
         together = [
-            Candidate(pid, sim, f"bought together with {product.title}")
+            Candidate(pid, sim, Reason("together", product_id))
             for pid, sim in model.similar(product_id)
         ]
-        same_category = [
-            Candidate(c.product_id, c.score, f"popular in {product.category or 'the shop'}")
-            for c in popular_candidates(model, limit=len(model.item_ids), exclude=[product_id])
-            if self._category_of(c.product_id) == product.category
-        ]
-        candidates = (
-            together
-            + same_category
-            + popular_candidates(model, limit=k * CANDIDATE_FACTOR, exclude=[])
+        popular = popular_candidates(model, limit=k * CANDIDATE_FACTOR * 4, exclude=[product_id])
+        items, degraded = await self._finish(
+            together + popular, k, {product_id}, deadline, prefer_category=product.category
         )
-        chosen = await self._select_sellable(candidates, k, {product_id}, deadline, degraded)
-        return Ranked(chosen, "copurchase", False, model.version, degraded)
+        return Ranked(
+            items, "copurchase", False, model.version, sorted({*seed.degraded_sources, *degraded})
+        )
 
-    async def _select_sellable(
+    async def _finish(
         self,
         candidates: list[Candidate],
         k: int,
         exclude: set[str],
         deadline: Deadline,
-        degraded: list[str],
-    ) -> list[tuple[Candidate, ProductInfo]]:
+        prefer_category: str | None = None,
+    ) -> tuple[list[RankedItem], tuple[str, ...]]:
+        """Resolve candidates (and the products named in reasons), filter, take k, explain."""
         ids = list(dict.fromkeys(c.product_id for c in candidates if c.product_id not in exclude))
-        units = await self._guarded(
-            self.stock.sellable_units(ids, timeout_s=deadline.timeout_for_call()), degraded
+        refs = [
+            c.reason.ref for c in candidates if c.reason.kind in {"bought", "viewed", "together"}
+        ]
+        resolved = await self.products.resolve(list(dict.fromkeys(ids + refs)), deadline)
+        if prefer_category is not None:
+            candidates = _category_first(candidates, resolved.products, prefer_category)
+        chosen = select(
+            candidates,
+            k=k,
+            catalogue=resolved.products,
+            sellable=resolved.sellable,
+            exclude=exclude,
         )
+        title_of = _titles(resolved.products)
+        items = [RankedItem(p, c.score, c.reason.describe(title_of)) for c, p in chosen]
+        return items, resolved.degraded_sources
 
-        def sellable(product_id: str) -> bool:
-            # Without stock data the answer is less accurate, not absent: show unfiltered.
-            return True if units is None else units.get(product_id, 0) > 0
 
-        return select(candidates, k=k, catalogue=self.catalogue, sellable=sellable, exclude=exclude)
-
-    @staticmethod
-    async def _guarded(call: Awaitable[T], degraded: list[str]) -> T | None:
-        try:
-            return await call
-        except UpstreamError as error:
-            logger.warning(
-                "upstream degraded", extra={"source": error.source, "reason": error.reason}
+def _category_first(
+    candidates: list[Candidate], products: Mapping[str, ProductInfo], category: str
+) -> list[Candidate]:
+    """Co-purchases keep their place; best sellers of the same category come before others."""
+    together, same, other = [], [], []
+    for candidate in candidates:
+        product = products.get(candidate.product_id)
+        if candidate.reason.kind == "together":
+            together.append(candidate)
+        elif product is not None and product.category == category:
+            same.append(
+                Candidate(candidate.product_id, candidate.score, Reason("category", category))
             )
-            degraded.append(error.source)
-            return None
+        else:
+            other.append(candidate)
+    return together + same + other
 
-    def _title_of(self, product_id: str) -> str:
-        product = self.catalogue.get(product_id)
+
+def _titles(products: Mapping[str, ProductInfo]) -> Callable[[str], str]:
+    def title_of(product_id: str) -> str:
+        product = products.get(product_id)
         return product.title if product else product_id
 
-    def _category_of(self, product_id: str) -> str | None:
-        product = self.catalogue.get(product_id)
-        return product.category if product else None
+    return title_of

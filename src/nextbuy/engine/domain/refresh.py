@@ -1,52 +1,76 @@
-"""Keeps the catalogue read model and the co-purchase model fresh by following change feeds."""
+"""Keeps the read model and the model fresh by following the services' change feeds.
+
+Catalogue and stock changes go into the read model; new or changed orders invalidate that
+user's cached order history and trigger a model rebuild. Every feed is optional per round: a
+dead upstream leaves its part of the read model as it was (and stale, which requests report).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.model import RecommendationModel
-from nextbuy.engine.domain.ports import ChangeFeed, ProductInfo, PurchaseRecord
+from nextbuy.engine.domain.ports import (
+    ChangeFeed,
+    ProductInfo,
+    PurchaseRecord,
+    StockLevel,
+    UserDataInvalidator,
+)
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
 class Refresher:
-    """Polls the feeds, applies catalogue changes, and rebuilds the model when orders changed."""
+    """Polls the feeds, applies changes, and rebuilds the model when orders changed."""
 
     catalogue_feed: ChangeFeed[ProductInfo]
+    stock_feed: ChangeFeed[StockLevel]
     orders_feed: ChangeFeed[PurchaseRecord]
-    apply_products: Callable[[list[ProductInfo]], int]
+    apply_products: Callable[[Iterable[ProductInfo]], int]
+    apply_stock: Callable[[Iterable[StockLevel]], int]
     publish_model: Callable[[RecommendationModel], None]
     neighbours_per_item: int
+    invalidator: UserDataInvalidator | None = None
     purchases: dict[str, PurchaseRecord] = field(default_factory=dict)
     built_once: bool = False
     healthy_sources: dict[str, bool] = field(default_factory=dict)
 
     async def refresh_once(self) -> None:
-        """One round: catalogue first (so new products have titles), then orders and the model."""
-        try:
-            products = list(await self.catalogue_feed.poll())
+        """One round: catalogue first (so new products have titles), stock, then orders."""
+        products = await self._poll("catalog", self.catalogue_feed)
+        if products is not None:
             self.apply_products(products)
-            self.healthy_sources["catalog"] = True
-        except UpstreamError as error:
-            self.healthy_sources["catalog"] = False
-            logger.warning("catalogue feed unavailable", extra={"reason": error.reason})
-        try:
-            orders = list(await self.orders_feed.poll())
-            self.healthy_sources["orders"] = True
-        except UpstreamError as error:
-            self.healthy_sources["orders"] = False
-            logger.warning("orders feed unavailable", extra={"reason": error.reason})
-            orders = []
+        levels = await self._poll("inventory", self.stock_feed)
+        if levels is not None:
+            self.apply_stock(levels)
+        orders = await self._poll("orders", self.orders_feed) or []
         for record in orders:
             self.purchases[record.order_id] = record
+        if self.invalidator is not None and self.built_once:
+            for user_id in {record.user_id for record in orders}:
+                await self.invalidator.invalidate_orders(user_id)
         if orders or not self.built_once:
             await self._rebuild()
+
+    async def _poll(self, source: str, feed: ChangeFeed[T]) -> list[T] | None:
+        try:
+            changes = list(await feed.poll())
+        except UpstreamError as error:
+            self.healthy_sources[source] = False
+            logger.warning(
+                "change feed unavailable", extra={"source": source, "reason": error.reason}
+            )
+            return None
+        self.healthy_sources[source] = True
+        return changes
 
     async def _rebuild(self) -> None:
         records = list(self.purchases.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
@@ -10,12 +10,12 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from nextbuy.contracts.catalog import ProductPublic
-from nextbuy.contracts.common import BatchResult, Page
+from nextbuy.contracts.common import Page
 from nextbuy.contracts.inventory import StockLevelPublic
 from nextbuy.contracts.orders import OrderPublic
 from nextbuy.contracts.profiles import UserPublic
 from nextbuy.engine.domain.errors import UpstreamError
-from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord
+from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
 from nextbuy.engine.upstream.http import UpstreamHttp
 
 T = TypeVar("T")
@@ -23,7 +23,6 @@ FEED_PAGE = 1000
 RESUME_OVERLAP = timedelta(seconds=5)
 """Resume a feed this far before the newest change seen: updated_at is the writer's clock, so
 concurrent transactions can commit slightly out of timestamp order; re-reading is idempotent."""
-LOOKUP_BATCH = 1000
 
 
 class ProfilesClient:
@@ -34,7 +33,7 @@ class ProfilesClient:
         body = await self.http.get(f"/v1/users/{quote(user_id, safe='')}", timeout_s=timeout_s)
         if body is None:
             return None
-        user = _parse(self.http.source, UserPublic, body)
+        user = parse_contract(self.http.source, UserPublic, body)
         return tuple(view.product_id for view in user.recent_views)
 
 
@@ -47,7 +46,7 @@ class OrdersClient:
         body = await self.http.get(path, params={"limit": str(FEED_PAGE)}, timeout_s=timeout_s)
         if body is None:
             return ()
-        page = _parse(self.http.source, Page[OrderPublic], body)
+        page = parse_contract(self.http.source, Page[OrderPublic], body)
         bought = (
             line.product_id
             for order in page.items
@@ -55,24 +54,6 @@ class OrdersClient:
             for line in order.lines
         )
         return tuple(dict.fromkeys(bought))
-
-
-class InventoryClient:
-    def __init__(self, http: UpstreamHttp) -> None:
-        self.http = http
-
-    async def sellable_units(
-        self, product_ids: Sequence[str], *, timeout_s: float
-    ) -> dict[str, int]:
-        units: dict[str, int] = {}
-        for start in range(0, len(product_ids), LOOKUP_BATCH):
-            ids = list(product_ids[start : start + LOOKUP_BATCH])
-            body = await self.http.post("/v1/stock:lookup", {"ids": ids}, timeout_s=timeout_s)
-            result = _parse(self.http.source, BatchResult[StockLevelPublic], body or {"items": []})
-            units.update(
-                {level.product_id: level.available - level.reserved for level in result.items}
-            )
-        return units
 
 
 class ChangeFeedClient(Generic[T]):
@@ -98,7 +79,7 @@ class ChangeFeedClient(Generic[T]):
             elif self._updated_since:
                 params["updated_since"] = self._updated_since
             body = await self.http.get(self.path, params=params, timeout_s=10.0)
-            page = _parse(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
+            page = parse_contract(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
             if page.items:
                 newest = max(item.updated_at for item in page.items)
                 self._updated_since = (newest - RESUME_OVERLAP).isoformat()
@@ -109,14 +90,14 @@ class ChangeFeedClient(Generic[T]):
 
 
 def catalogue_feed(http: UpstreamHttp) -> ChangeFeedClient[ProductInfo]:
-    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, _product_info)
+    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, product_info)
 
 
 def orders_feed(http: UpstreamHttp) -> ChangeFeedClient[PurchaseRecord]:
     return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, _purchase_record)
 
 
-def _product_info(product: ProductPublic) -> ProductInfo:
+def product_info(product: ProductPublic) -> ProductInfo:
     return ProductInfo(
         product_id=product.id,
         title=product.title,
@@ -125,6 +106,14 @@ def _product_info(product: ProductPublic) -> ProductInfo:
         category="/".join(product.category_path),
         active=product.active,
     )
+
+
+def stock_feed(http: UpstreamHttp) -> ChangeFeedClient[StockLevel]:
+    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, _stock_level)
+
+
+def _stock_level(level: StockLevelPublic) -> StockLevel:
+    return StockLevel(level.product_id, level.available - level.reserved)
 
 
 def _purchase_record(order: OrderPublic) -> PurchaseRecord:
@@ -136,7 +125,7 @@ def _purchase_record(order: OrderPublic) -> PurchaseRecord:
     )
 
 
-def _parse(source: str, model: Any, body: Any) -> Any:
+def parse_contract(source: str, model: Any, body: Any) -> Any:
     try:
         return model.model_validate(body)
     except ValidationError as error:

@@ -1,0 +1,54 @@
+"""The engine's own Prometheus metrics: upstream calls, cache outcomes, degraded answers."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from nextbuy.core.metrics import LATENCY_BUCKETS
+
+
+class EngineMetrics:
+    """Registered on the app's own registry, next to the HTTP metrics."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.upstream_calls = Counter(
+            "nextbuy_engine_upstream_calls_total",
+            "Calls to upstream services, by source and outcome.",
+            ["source", "outcome"],
+            registry=registry,
+        )
+        self.upstream_latency = Histogram(
+            "nextbuy_engine_upstream_call_seconds",
+            "Duration of upstream calls, by source.",
+            ["source"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.degraded = Counter(
+            "nextbuy_engine_degraded_responses_total",
+            "Answers given without one of their sources, by source.",
+            ["source"],
+            registry=registry,
+        )
+        self.breaker_open = Gauge(
+            "nextbuy_engine_breaker_open",
+            "1 while the circuit breaker of an upstream is open or half-open.",
+            ["source"],
+            registry=registry,
+        )
+        self.in_flight = Gauge(
+            "nextbuy_engine_upstream_in_flight",
+            "Upstream calls in flight (bounded by the bulkhead).",
+            ["source"],
+            registry=registry,
+        )
+        self.read_model_products = Gauge(
+            "nextbuy_engine_read_model_products",
+            "Products in the local read model.",
+            registry=registry,
+        )
+
+    def on_call(self, name: str, outcome: str, seconds: float) -> None:
+        """The resilience policy's observer hook."""
+        self.upstream_calls.labels(name, outcome).inc()
+        self.upstream_latency.labels(name).observe(seconds)

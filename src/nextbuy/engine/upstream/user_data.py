@@ -1,0 +1,104 @@
+"""The optimised per-user data path: two-tier cache in front of resilient upstream calls.
+
+Profiles and order histories are cached for the staleness each source may have (hours for
+profiles, a day for orders, invalidated when an order is placed). A miss calls the upstream
+through its policy (deadline, bulkhead, breaker, one budgeted retry, hedging); a failure
+serves stale data if any, and otherwise names the source as degraded. The request never
+waits longer than its deadline: a slow load continues in the background and warms the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import orjson
+
+from nextbuy.core.cache.keys import orders_key, profile_key
+from nextbuy.core.cache.tiered import CacheStatus, TieredCache
+from nextbuy.core.deadline import Deadline
+from nextbuy.core.resilience.policy import UpstreamFailureError, UpstreamPolicy
+from nextbuy.engine.domain.errors import UpstreamError
+from nextbuy.engine.domain.ports import UserSignals
+from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
+
+UNKNOWN_USER = b"null"
+_Loader = Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """Soft TTL (serve fresh), hard TTL (serve stale at most this long)."""
+
+    soft_ttl_s: float
+    hard_ttl_s: float
+
+
+@dataclass
+class CachedUserData:
+    cache: TieredCache
+    profiles: ProfilesClient
+    orders: OrdersClient
+    profiles_policy: UpstreamPolicy
+    orders_policy: UpstreamPolicy
+    profile_freshness: Freshness
+    orders_freshness: Freshness
+    load_budget_s: float
+
+    async def signals(self, user_id: str, deadline: Deadline) -> UserSignals:
+        (views, views_ok), (bought, orders_ok) = await asyncio.gather(
+            self._cached(
+                profile_key(user_id), self._load_views(user_id), self.profile_freshness, deadline
+            ),
+            self._cached(
+                orders_key(user_id), self._load_orders(user_id), self.orders_freshness, deadline
+            ),
+        )
+        degraded = []
+        if not views_ok or self.profiles_policy.breaker.state == "open":
+            degraded.append("profiles")
+        if not orders_ok or self.orders_policy.breaker.state == "open":
+            degraded.append("orders")
+        viewed = tuple(views) if isinstance(views, list) else ()
+        purchased = tuple(bought) if isinstance(bought, list) else ()
+        return UserSignals(views is not None or bool(purchased), purchased, viewed, tuple(degraded))
+
+    async def invalidate_orders(self, user_id: str) -> None:
+        await self.cache.invalidate(orders_key(user_id))
+
+    async def _cached(
+        self, key: str, loader: _Loader, freshness: Freshness, deadline: Deadline
+    ) -> tuple[object, bool]:
+        """(decoded value or None, whether the answer is trustworthy)."""
+        lookup = self.cache.get_or_load(
+            key, loader, soft_ttl_s=freshness.soft_ttl_s, hard_ttl_s=freshness.hard_ttl_s
+        )
+        try:
+            # shield: if this request gives up, the shared load still finishes and warms the cache.
+            value, status = await asyncio.wait_for(
+                asyncio.shield(lookup), timeout=deadline.timeout_for_call()
+            )
+        except (TimeoutError, UpstreamFailureError, UpstreamError):
+            return None, False
+        return orjson.loads(value), status is not CacheStatus.STALE_IF_ERROR
+
+    def _load_views(self, user_id: str) -> _Loader:
+        async def load() -> bytes:
+            views = await self.profiles_policy.call(
+                lambda timeout_s: self.profiles.recent_views(user_id, timeout_s=timeout_s),
+                deadline=Deadline(self.load_budget_s),
+            )
+            return UNKNOWN_USER if views is None else orjson.dumps(list(views))
+
+        return load
+
+    def _load_orders(self, user_id: str) -> _Loader:
+        async def load() -> bytes:
+            bought = await self.orders_policy.call(
+                lambda timeout_s: self.orders.purchased_products(user_id, timeout_s=timeout_s),
+                deadline=Deadline(self.load_budget_s),
+            )
+            return orjson.dumps(list(bought))
+
+        return load

@@ -1,0 +1,54 @@
+"""The columnar read model: upserts, stock before catalogue, staleness, compact strings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nextbuy.core.deadline import Deadline
+from nextbuy.engine.domain.ports import StockLevel
+from nextbuy.engine.storage.read_model import ProductReadModel
+from nextbuy.engine.storage.read_model_resolver import ReadModelResolver
+from tests.engine.unit.builders import make_product
+
+
+def test_products_round_trip_through_the_columns() -> None:
+    read_model = ProductReadModel(capacity=2)
+    products = [make_product(f"p{i}", title=f"Tïtle {i}", price=i + 0.5) for i in range(100)]
+    read_model.apply_products(products)
+    assert len(read_model) == 100
+    assert read_model.get("p42") == products[42]
+    read_model.apply_products([make_product("p42", title="Renamed", active=False)])
+    product = read_model.get("p42")
+    assert product is not None
+    assert (product.title, product.active) == ("Renamed", False)
+
+
+def test_stock_for_a_product_the_catalogue_has_not_listed_yet() -> None:
+    read_model = ProductReadModel()
+    read_model.apply_stock([StockLevel("later", 7)])
+    assert read_model.get("later") is None
+    assert "later" not in read_model
+    read_model.apply_products([make_product("later")])
+    assert read_model.sellable_units("later") == 7
+    assert "later" in read_model
+
+
+def test_resolver_flags_sources_past_their_staleness_budget() -> None:
+    read_model = ProductReadModel()
+    resolver = ReadModelResolver(read_model, catalogue_budget_s=600, stock_budget_s=120)
+    assert resolver.stale_sources() == ("catalog", "inventory")  # never synced
+    read_model.apply_products([make_product("a")])
+    read_model.apply_stock([StockLevel("a", 1)])
+    resolved = asyncio.run(resolver.resolve(["a", "zz"], Deadline(0.1)))
+    assert resolved.degraded_sources == ()
+    assert set(resolved.products) == {"a"}
+    assert resolved.sellable("a")
+    assert not resolved.sellable("zz")
+    read_model.stock_synced_at = (read_model.stock_synced_at or 0) - 121
+    assert resolver.stale_sources() == ("inventory",)
+
+
+def test_memory_per_product_is_small() -> None:
+    read_model = ProductReadModel()
+    read_model.apply_products(make_product(f"p{i}", title="x" * 40) for i in range(10_000))
+    assert read_model.memory_bytes() / 10_000 < 120  # columns only; ids are counted by the bench
