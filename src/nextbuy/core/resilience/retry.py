@@ -16,6 +16,7 @@ from nextbuy.core.resilience._budget import RatioBudget
 __all__ = ["RetryBudget", "full_jitter_delay"]
 
 _SHARED_RNG = random.Random()
+_RESOLUTION_S = 1e-6
 
 
 class RetryBudget(RatioBudget):
@@ -51,6 +52,6 @@ def full_jitter_delay(
     ceiling = min(cap_s, base_s * 2.0 ** min(attempt, 32))
     if max_s is not None:
         ceiling = min(ceiling, max_s)
-    if ceiling <= 0.0:
-        return 0.0
+    if ceiling < _RESOLUTION_S:
+        return 0.0  # shorter than any timer can sleep: no room to spread retries in
     return (rng or _SHARED_RNG).uniform(0.0, ceiling)
