@@ -37,15 +37,15 @@ def product_batches(dataset: Dataset) -> Iterator[list[Record]]:
         yield [
             {
                 "id": row["product_id"],
-                "sku": (row["sku"] or row["product_id"])[:64],
+                "sku": (row.get("sku") or row["product_id"])[:64],
                 "title": row["title"][:300] or row["product_id"],
-                "description": row["description"][:10_000],
-                "category_path": [s for s in row["category_path"].split("/") if s][:8],
-                "brand": row["brand"][:100] if row["brand"] else None,
-                "price": round(row["price"] or 0.0, 2),
-                "currency": row["currency"] or "EUR",
-                "active": row["active"],
-                "created_at": _iso(row["created_at"]),
+                "description": (row.get("description") or "")[:10_000],
+                "category_path": [s for s in (row.get("category_path") or "").split("/") if s][:8],
+                "brand": row["brand"][:100] if row.get("brand") else None,
+                "price": round(row.get("price") or 0.0, 2),
+                "currency": row.get("currency") or "EUR",
+                "active": row.get("active", True),
+                "created_at": _iso(row.get("created_at")),
             }
             for row in _rows(dataset.products, start, BATCH)
         ]
@@ -67,15 +67,15 @@ def user_batches(dataset: Dataset) -> Iterator[list[Record]]:
             {
                 "id": row["user_id"],
                 "demographics": {
-                    k: row[k] for k in ("age_band", "gender", "country", "city") if row[k]
+                    k: row[k] for k in ("age_band", "gender", "country", "city") if row.get(k)
                 },
                 "preferences": {
                     "favourite_categories": [
-                        c for c in row["favourite_categories"].split("|") if c
+                        c for c in (row.get("favourite_categories") or "").split("|") if c
                     ][:20],
-                    "price_band": row["price_band"],
+                    "price_band": row.get("price_band"),
                 },
-                "created_at": _iso(row["created_at"]),
+                "created_at": _iso(row.get("created_at")),
             }
             for row in _rows(dataset.users, start, BATCH)
         ]
