@@ -1,0 +1,84 @@
+"""Contract-shaped stand-ins for the profiles and orders HTTP APIs, as real aiohttp servers.
+
+They let a test make an upstream slow, hung, broken or dead on demand and count every call at
+the upstream. The real services are exercised by the e2e test and the benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from tests.support.servers import free_port
+
+NOW = "2026-01-01T00:00:00Z"
+
+
+@dataclass
+class FakeUpstream:
+    """One upstream: ``mode`` is ok, hang (never answers), broken (bad JSON) or 500."""
+
+    name: str
+    mode: str = "ok"
+    calls: dict[str, int] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    _runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/healthz", self._health)
+        app.router.add_get("/v1/users/{user_id}", self._profile)
+        app.router.add_get("/v1/users/{user_id}/orders", self._orders)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def _answer(self, user_id: str, body: dict[str, object]) -> web.Response:
+        self.calls[user_id] = self.calls.get(user_id, 0) + 1
+        if self.mode == "hang":
+            await asyncio.sleep(30)
+        if self.mode == "broken":
+            return web.Response(body=b'{"items": [', content_type="application/json")
+        if self.mode == "500":
+            return web.json_response({"status": 500}, status=500)
+        return web.json_response(body)
+
+    async def _profile(self, request: web.Request) -> web.Response:
+        user_id = request.match_info["user_id"]
+        body = {
+            "id": user_id,
+            "demographics": {},
+            "preferences": {},
+            "attributes": {},
+            "recent_views": [{"product_id": "viewed-1", "viewed_at": NOW}],
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        return await self._answer(user_id, body)
+
+    async def _orders(self, request: web.Request) -> web.Response:
+        user_id = request.match_info["user_id"]
+        order = {
+            "id": f"o-{user_id}",
+            "user_id": user_id,
+            "status": "placed",
+            "currency": "EUR",
+            "created_at": NOW,
+            "updated_at": NOW,
+            "lines": [{"product_id": "bought-1", "quantity": 1, "unit_price": 9.5}],
+        }
+        return await self._answer(user_id, {"items": [order], "next_cursor": None})

@@ -1,0 +1,201 @@
+"""The optimised per-user data path against real HTTP servers (and real Redis for L2)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from nextbuy.core.deadline import Deadline
+from nextbuy.core.http_client import create_session
+from nextbuy.engine.data_plane import DataPlane
+from nextbuy.engine.observability import EngineMetrics
+from nextbuy.engine.optimized import build_optimized_plane
+from nextbuy.engine.settings import EngineSettings
+from nextbuy.engine.storage.read_model import ProductReadModel
+from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
+from nextbuy.engine.upstream.http import UpstreamHttp
+from tests.engine.dataplane.fake_upstreams import FakeUpstream
+from tests.support.servers import port_open, require_server
+
+REDIS = ("127.0.0.1", 6379)
+Scenario = Callable[
+    [FakeUpstream, FakeUpstream, Callable[..., Awaitable[DataPlane]]], Awaitable[None]
+]
+
+
+def run(scenario: Scenario) -> None:
+    """Start both fake upstreams, give the scenario a plane factory, clean everything up."""
+
+    async def main() -> None:
+        profiles, orders = FakeUpstream("profiles"), FakeUpstream("orders")
+        await profiles.start()
+        await orders.start()
+        session = create_session()
+        planes: list[DataPlane] = []
+
+        async def make_plane(**overrides: object) -> DataPlane:
+            settings = EngineSettings(
+                profiles_url=profiles.url, orders_url=orders.url, log_format="text", **overrides
+            )
+            metrics = EngineMetrics(CollectorRegistry())
+            plane = await build_optimized_plane(
+                settings,
+                ProfilesClient(
+                    UpstreamHttp(session, profiles.url, "profiles", max_body_bytes=1 << 20)
+                ),
+                OrdersClient(UpstreamHttp(session, orders.url, "orders", max_body_bytes=1 << 20)),
+                ProductReadModel(),
+                metrics,
+            )
+            planes.append(plane)
+            return plane
+
+        try:
+            await scenario(profiles, orders, make_plane)
+        finally:
+            for plane in planes:
+                for task in plane.background:
+                    task.cancel()
+                for closer in plane.closers:
+                    await closer.close()
+            await session.close()
+            await profiles.stop()
+            await orders.stop()
+
+    asyncio.run(main())
+
+
+def test_a_warm_user_costs_no_upstream_call() -> None:
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        plane = await make_plane()
+        first = await plane.user_data.signals("u1", Deadline(0.5))
+        second = await plane.user_data.signals("u1", Deadline(0.5))
+        assert first == second
+        assert first.purchased == ("bought-1",)
+        assert first.viewed == ("viewed-1",)
+        assert first.degraded_sources == ()
+        assert (profiles.calls, orders.calls) == ({"u1": 1}, {"u1": 1})
+
+    run(scenario)
+
+
+def test_concurrent_misses_for_one_user_make_one_call_per_upstream() -> None:
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        plane = await make_plane()
+        await asyncio.gather(*(plane.user_data.signals("u1", Deadline(1.0)) for _ in range(200)))
+        assert (profiles.calls, orders.calls) == ({"u1": 1}, {"u1": 1})
+
+    run(scenario)
+
+
+def test_a_new_order_invalidates_only_that_users_orders() -> None:
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        plane = await make_plane()
+        await plane.user_data.signals("u1", Deadline(0.5))
+        assert plane.invalidator is not None
+        await plane.invalidator.invalidate_orders("u1")
+        await plane.user_data.signals("u1", Deadline(0.5))
+        assert (profiles.calls, orders.calls) == ({"u1": 1}, {"u1": 2})
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("mode", ["hang", "broken", "500", "dead"])
+def test_a_failing_upstream_degrades_within_the_deadline(mode: str) -> None:
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        plane = await make_plane()
+        if mode == "dead":
+            await orders.stop()
+        else:
+            orders.mode = mode
+        started = time.monotonic()
+        signals = await plane.user_data.signals("u1", Deadline(0.18))
+        elapsed = time.monotonic() - started
+        assert signals.degraded_sources == ("orders",)
+        assert signals.purchased == ()
+        assert signals.viewed == ("viewed-1",)  # the healthy source still counts
+        assert elapsed < 0.5, elapsed  # 180 ms budget; wide margin for a loaded machine
+
+    run(scenario)
+
+
+def test_cached_data_is_served_while_the_upstream_is_down_and_flagged_once_the_breaker_opens() -> (
+    None
+):
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        plane = await make_plane()
+        await plane.user_data.signals("warm", Deadline(0.5))
+        await orders.stop()
+        for i in range(8):  # misses for new users fail and open the breaker
+            await plane.user_data.signals(f"cold-{i}", Deadline(0.18))
+        warm = await plane.user_data.signals("warm", Deadline(0.18))
+        assert warm.purchased == ("bought-1",)  # still served from cache
+        assert "orders" in warm.degraded_sources  # but the answer says the source is down
+
+    run(scenario)
+
+
+def test_replicas_share_the_redis_l2_cache() -> None:
+    require_server("Redis", port_open(*REDIS), f"{REDIS[0]}:{REDIS[1]}")
+    user = f"shared-{uuid.uuid4().hex[:8]}"
+
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        url = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+        first, second = await make_plane(redis_url=url), await make_plane(redis_url=url)
+        await first.user_data.signals(user, Deadline(0.5))
+        signals = await second.user_data.signals(user, Deadline(0.5))
+        assert signals.purchased == ("bought-1",)
+        assert (profiles.calls, orders.calls) == ({user: 1}, {user: 1})
+        assert first.invalidator is not None
+        await first.invalidator.invalidate_orders(user)  # an order placed: every replica reloads
+
+    run(scenario)
+
+
+def test_redis_unreachable_costs_nothing_but_the_shared_cache() -> None:
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: Callable[..., Awaitable[DataPlane]],
+    ) -> None:
+        from tests.support.servers import free_port
+
+        plane = await make_plane(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+        started = time.monotonic()
+        signals = await plane.user_data.signals("u1", Deadline(0.5))
+        assert signals.degraded_sources == ()
+        assert signals.purchased == ("bought-1",)
+        assert time.monotonic() - started < 0.5
+        await plane.user_data.signals("u1", Deadline(0.5))
+        assert orders.calls == {"u1": 1}  # L1 still caches
+
+    run(scenario)
