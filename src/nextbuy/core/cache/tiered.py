@@ -95,11 +95,14 @@ class TieredCache:
             await self._l2.delete(key)
 
     async def close(self) -> None:
-        """Cancel background refreshes and wait for them to end."""
+        """Cancel background refreshes and the loads they wait on, and wait for them to end."""
         tasks = list(self._refreshes.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # Loads run as shared tasks that outlive a cancelled waiter by design; end them too.
+        await self._lookups.cancel_all()
+        await self._loads.cancel_all()
 
     def _jittered(self, soft_s: float, hard_s: float, jitter: float) -> _Ttl:
         # Soft TTLs spread ± so entries written together are not refreshed together. Hard TTLs

@@ -39,6 +39,13 @@ class SingleFlight(Generic[K, V]):
         # shield: cancelling one caller must not cancel the call the others share.
         return await asyncio.shield(task)
 
+    async def cancel_all(self) -> None:
+        """Cancel every call in flight (shutdown) and wait for them to end."""
+        tasks = list(self._flights.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _release(self, key: K, task: asyncio.Task[V]) -> None:
         if self._flights.get(key) is task:
             del self._flights[key]
