@@ -17,6 +17,7 @@ from nextbuy.core.web.fastapi import install_common
 from nextbuy.engine.api.routes import router
 from nextbuy.engine.data_plane import DataPlane
 from nextbuy.engine.domain.ports import UserDataInvalidator
+from nextbuy.engine.domain.precompute import precompute_forever
 from nextbuy.engine.domain.recommender import Recommender
 from nextbuy.engine.domain.refresh import Refresher
 from nextbuy.engine.observability import EngineMetrics
@@ -53,6 +54,10 @@ def create_app(settings: EngineSettings) -> FastAPI:
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
             *plane.background,
         ]
+        if settings.data_plane == "optimized" and settings.precompute:
+            recommender = app.state.recommender
+            warm_loop = precompute_forever(recommender.active, recommender.warm)
+            tasks.append(asyncio.create_task(warm_loop))
         try:
             yield
         finally:

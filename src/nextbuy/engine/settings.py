@@ -42,6 +42,8 @@ class EngineSettings(ServiceSettings):
     catalogue_staleness_s: float = Field(default=600.0, gt=0)
     stock_staleness_s: float = Field(default=120.0, gt=0)
 
+    precompute: bool = True
+    """Keep candidates of recently active users precomputed in the background."""
     refresh_interval_s: float = Field(default=5.0, gt=0)
     """How often the catalogue, stock and orders change feeds are polled."""
     neighbours_per_item: int = Field(default=50, ge=1, le=500)

@@ -139,3 +139,32 @@ def test_a_caller_budget_shorter_than_the_default_wins() -> None:
     recommender = make_recommender()
     assert recommender.deadline(50).budget_s == pytest.approx(0.05)
     assert recommender.deadline(10_000).budget_s == pytest.approx(0.2)
+
+
+def test_precomputed_candidates_serve_hot_requests_until_model_or_purchases_change() -> None:
+    recommender = make_recommender()
+    assert asyncio.run(recommender.warm("bob")) is True
+    assert asyncio.run(recommender.warm("bob")) is False  # already there for this model
+    hits = recommender.candidates.hits
+    cold = asyncio.run(recommender.for_user("bob", 4))
+    assert recommender.candidates.hits == hits + 1
+    assert ids(cold)[0] == "mug"
+    recommender.user_data.purchases["bob"] = ("kettle", "teapot", "lamp")  # type: ignore[attr-defined]
+    asyncio.run(recommender.for_user("bob", 4))
+    assert recommender.candidates.misses >= 1
+
+
+def test_session_views_re_rank_precomputed_candidates() -> None:
+    recommender = make_recommender()
+    asyncio.run(recommender.warm("bob"))
+    without_views = make_recommender(user_data=MemoryUserData({"bob": ("kettle", "teapot")}, {}))
+    plain = ids(asyncio.run(without_views.for_user("bob", 4)))
+    with_session = ids(asyncio.run(recommender.for_user("bob", 4)))
+    assert plain.index("bulb") > with_session.index("bulb")  # the viewed lamp lifts the bulb
+
+
+def test_active_users_are_remembered_newest_first() -> None:
+    recommender = make_recommender()
+    for user in ("a", "b", "c", "a"):
+        asyncio.run(recommender.for_user(user, 1))
+    assert recommender.active.newest(2) == ["a", "c"]

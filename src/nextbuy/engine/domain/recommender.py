@@ -14,10 +14,12 @@ from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
 from nextbuy.engine.domain.model import RecommendationModel
 from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSource
+from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, CandidateKey
 from nextbuy.engine.domain.ranking import (
     CANDIDATE_FACTOR,
     Candidate,
     Reason,
+    merge_session,
     personal_candidates,
     popular_candidates,
     select,
@@ -42,12 +44,18 @@ class Ranked:
     degraded_sources: list[str] = field(default_factory=list)
 
 
+PRECOMPUTE_POOL = 100
+"""Candidates kept per precomputed user: enough for k ≤ 20 after filtering."""
+
+
 @dataclass
 class Recommender:
     user_data: UserDataSource
     products: ProductResolver
     current_model: Callable[[], RecommendationModel | None]
     budget_s: float
+    candidates: CandidateCache = field(default_factory=CandidateCache)
+    active: ActiveUsers = field(default_factory=ActiveUsers)
 
     def _model(self) -> RecommendationModel:
         model = self.current_model()
@@ -64,11 +72,13 @@ class Recommender:
         """Top-k for ``user_id``: co-purchase neighbours of their history, then popularity."""
         deadline = deadline or self.deadline()
         model = self._model()
+        self.active.touch(user_id)
         signals = await self.user_data.signals(user_id, deadline)
         bought = set(signals.purchased)
         pool = k * CANDIDATE_FACTOR + len(bought)
-        personal = personal_candidates(
-            model, purchased=signals.purchased, viewed=signals.viewed, limit=pool
+        purchase_based = self._purchase_candidates(model, user_id, signals.purchased, pool)
+        personal = merge_session(
+            model, purchase_based, purchased=signals.purchased, viewed=signals.viewed, limit=pool
         )
         candidates = personal + popular_candidates(model, limit=pool, exclude=bought)
         items, degraded = await self._finish(candidates, k, bought, deadline)
@@ -81,6 +91,33 @@ class Recommender:
             model.version,
             sorted({*signals.degraded_sources, *degraded}),
         )
+
+    async def warm(self, user_id: str) -> bool:
+        """Precompute a user's purchase-based candidates (and warm their cached data)."""
+        model = self.current_model()
+        if model is None:
+            return False
+        signals = await self.user_data.signals(user_id, Deadline(max(self.budget_s, 1.0)))
+        if "orders" in signals.degraded_sources:
+            return False  # without purchases the candidates would be wrong: retry next round
+        key = CandidateKey(user_id, model.version, hash(signals.purchased))
+        if key in self.candidates:
+            return False
+        self._purchase_candidates(model, user_id, signals.purchased, PRECOMPUTE_POOL)
+        return True
+
+    def _purchase_candidates(
+        self, model: RecommendationModel, user_id: str, purchased: tuple[str, ...], pool: int
+    ) -> list[Candidate]:
+        key = CandidateKey(user_id, model.version, hash(purchased))
+        cached = self.candidates.get(key)
+        # A cached list serves if it is long enough, or complete (shorter than it was asked to be).
+        if cached is not None and (len(cached) >= pool or len(cached) < PRECOMPUTE_POOL):
+            return cached
+        limit = max(pool, PRECOMPUTE_POOL)
+        computed = personal_candidates(model, purchased=purchased, viewed=(), limit=limit)
+        self.candidates.put(key, computed)
+        return computed
 
     async def similar_to(self, product_id: str, k: int, deadline: Deadline | None = None) -> Ranked:
         """Products bought together with ``product_id``, then best sellers of its category."""
