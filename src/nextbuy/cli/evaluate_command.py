@@ -59,7 +59,8 @@ def evaluate(
     )
     name, events, side = _read(data)
     report = _run(name, events, side, options)
-    console.print(_table(report))
+    # Piped to a file the console is 80 columns wide, too narrow for thirteen columns.
+    console.print(_table(report), width=None if console.is_terminal else 160)
     if json_path is not None:
         json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
         console.print(f"report written to {json_path}")
