@@ -110,7 +110,7 @@ def test_each_attempt_gets_the_smaller_of_the_per_call_timeout_and_the_deadline_
     assert run_call(make_policy(), upstream, budget_s=1.0) == "ok"
     assert run_call(make_policy(), upstream, budget_s=0.06) == "ok"
     assert upstream.timeouts[0] == pytest.approx(0.1, abs=0.005)
-    assert upstream.timeouts[1] == pytest.approx(0.04, abs=0.005)
+    assert 0.02 < upstream.timeouts[1] <= 0.04  # 60 ms less the 20 ms reserve, less time spent
 
 
 def test_retries_a_failed_idempotent_call_exactly_once() -> None:

@@ -9,7 +9,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from nextbuy.core.resilience._budget import RatioBudget
 
@@ -73,27 +73,54 @@ async def hedged(
     budget.record_attempt()
     if delay_s is None:
         return await call()
-    first: asyncio.Future[T] = asyncio.ensure_future(call())
-    tasks = [first]
-    try:
-        done, _ = await asyncio.wait(tasks, timeout=max(delay_s, 0.0))
-        if done or not budget.try_acquire():
-            return await first
-        tasks.append(asyncio.ensure_future(call()))
-        return await _first_success(first, tasks[1])
-    finally:
-        for task in tasks:
-            task.cancel()
-        # Wait for the loser to unwind so its connection is released before we return, and
-        # retrieve its outcome so asyncio does not log "exception was never retrieved".
-        await asyncio.gather(*tasks, return_exceptions=True)
+    race = _Race(call, budget)
+    return await race.run(delay_s)
 
 
-async def _first_success(first: asyncio.Future[T], second: asyncio.Future[T]) -> T:
-    pending = {first, second}
-    while pending:
-        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if not task.cancelled() and task.exception() is None:
-                return task.result()
-    return first.result()  # both failed: raise the first call's error
+class _Race(Generic[T]):
+    """One call and maybe its hedge, settled by done-callbacks and a timer.
+
+    Not asyncio.wait/gather: those cost several extra event-loop turns per call, which
+    measured ~50 µs on every call, hedged or not.
+    """
+
+    def __init__(self, call: Callable[[], Awaitable[T]], budget: HedgeBudget) -> None:
+        self._call = call
+        self._budget = budget
+        self._tasks: list[asyncio.Future[T]] = []
+        self._outcome: asyncio.Future[asyncio.Future[T]] = (
+            asyncio.get_running_loop().create_future()
+        )
+
+    async def run(self, delay_s: float) -> T:
+        self._launch()
+        timer = asyncio.get_running_loop().call_later(max(delay_s, 0.0), self._hedge)
+        try:
+            return (await self._outcome).result()
+        finally:
+            timer.cancel()
+            losers = [task for task in self._tasks if not task.done()]
+            for task in losers:
+                task.cancel()
+            # Let the loser unwind (its connection goes back to the pool) before returning.
+            if losers:
+                await asyncio.gather(*losers, return_exceptions=True)
+
+    def _launch(self) -> None:
+        task = asyncio.ensure_future(self._call())
+        self._tasks.append(task)
+        task.add_done_callback(self._settle)
+
+    def _hedge(self) -> None:
+        if not self._outcome.done() and self._budget.try_acquire():
+            self._launch()
+
+    def _settle(self, task: asyncio.Future[T]) -> None:
+        if self._outcome.done():
+            return
+        if not task.cancelled() and task.exception() is None:
+            self._outcome.set_result(task)
+        elif all(t.done() for t in self._tasks):
+            # Everything launched has failed (a first call that fails before the hedge delay
+            # gets no hedge: retrying is the policy's decision). Report the first call's error.
+            self._outcome.set_result(self._tasks[0])
