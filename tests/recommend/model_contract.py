@@ -106,10 +106,16 @@ class ModelContract:
         np.testing.assert_array_equal(a.items, b.items)
 
     def test_unseen_history_is_served_without_refit(self) -> None:
-        model, history = self.fitted()
-        found = model.recommend_history(history[[2, 3]], k=3, exclude=history[[2, 3]])
+        board = checkerboard()
+        model = self.make_model(board.side).fit(board.interactions)
+        history = board.interactions.matrix[[2, 3]]
+        found = model.recommend_history(history, k=3, exclude=history)
         assert found.items.shape == (2, 3)
         assert np.all(found.items >= 0)
+        if self.personalised and model.name != "popularity-segment":
+            for row, user in enumerate([2, 3]):
+                parities = {board.item_parity(i) for i in found.items[row].tolist()}
+                assert parities == {board.user_parity(user)}
 
     def test_every_item_comes_with_a_reason(self) -> None:
         model, history = self.fitted()

@@ -104,6 +104,7 @@ def _run(
         task = progress.add_task(f"evaluating {name}", total=None)
 
         def report_step(message: str) -> None:
+            progress.console.print(f"[dim]{message}[/dim]")  # kept in logs, unlike the spinner
             progress.update(task, description=message)
 
         def report_result(result: AlgorithmResult) -> None:
@@ -163,7 +164,10 @@ def _plot(report: EvaluationReport, path: Path) -> None:
     axes.barh([r.algorithm for r in rows], [r.metrics[key] for r in rows], color=colours)
     for position, result in enumerate(rows):
         axes.text(result.metrics[key], position, f" {result.metrics[key]:.3f}", va="center")
-    axes.set_xlabel(f"NDCG@{report.k} (blue: Nextbuy, orange: implicit)")
+    for label, value in report.published().items():
+        axes.axvline(value, color="grey", linestyle="--", linewidth=0.8)
+        axes.text(value, len(rows) - 0.4, f" {label}", rotation=90, va="top", fontsize=7)
+    axes.set_xlabel(f"NDCG@{report.k} (blue: Nextbuy, orange: implicit, dashed: published)")
     axes.set_title(f"{report.dataset} · {report.protocol} split")
     axes.set_xlim(0, max((r.metrics[key] for r in rows), default=1.0) * 1.15)
     figure.tight_layout()

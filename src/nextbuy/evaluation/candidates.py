@@ -46,7 +46,8 @@ _ALS_GRID = _grid(factors=[16, 32, 64], regularization=[0.1, 5.0], alpha=[0.5, 1
 
 GRIDS: Mapping[str, list[dict[str, Any]]] = {
     "trending": _grid(half_life_days=[7.0, 30.0, 180.0]),
-    "item-knn": _grid(neighbours=[50, 200], similarity=["cosine", "bm25"], shrinkage=[0.0, 10.0]),
+    "item-knn": _grid(neighbours=[50, 100, 200], similarity=["cosine", "bm25"])
+    + _grid(neighbours=[100], similarity=["cosine"], shrinkage=[10.0, 50.0]),
     "session-knn": _grid(neighbours=[50, 100, 300]),
     "als": _ALS_GRID,
     "ease": _grid(regularization=[100.0, 200.0, 300.0, 500.0, 800.0, 1500.0]),

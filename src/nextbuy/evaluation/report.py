@@ -7,6 +7,17 @@ from typing import Any
 
 from nextbuy.evaluation.runner import AlgorithmResult
 
+#: Published NDCG@10 under the same protocol (Microsoft Recommenders' MovieLens 100k benchmark:
+#: every rating an interaction, 75/25 per-user stratified split, seen items never recommended).
+PUBLISHED_NDCG: dict[tuple[str, str, int], dict[str, float]] = {
+    ("movielens-100k", "stratified", 10): {
+        "BiVAE": 0.475,
+        "BPR": 0.442,
+        "LightGCN": 0.420,
+        "SAR": 0.383,
+    },
+}
+
 #: Metric columns of the table and the JSON, in order (``@k`` filled in).
 HEADLINE = ("ndcg@{k}", "recall@{k}", "precision@{k}", "map@{k}", "hit_rate@{k}")
 
@@ -24,6 +35,10 @@ class EvaluationReport:
     tuning: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def published(self) -> dict[str, float]:
+        """Published NDCG@k of other libraries for this dataset and protocol, if any."""
+        return dict(PUBLISHED_NDCG.get((self.dataset, self.protocol, self.k), {}))
+
     def columns(self) -> list[str]:
         return [name.format(k=self.k) for name in HEADLINE]
 
@@ -38,6 +53,7 @@ class EvaluationReport:
             "counts": self.counts,
             "tuning": self.tuning,
             "notes": self.notes,
+            "published_ndcg": self.published(),
         }
 
     def _row(self, result: AlgorithmResult) -> dict[str, Any]:

@@ -1,0 +1,76 @@
+"""Behaviour specific to one algorithm: sessions, the hybrid's weights, trending, ALS fold-in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nextbuy.recommend.als import ALS
+from nextbuy.recommend.events import EventLog, EventWeighting, build_interactions
+from nextbuy.recommend.hybrid import Hybrid
+from nextbuy.recommend.popularity import TrendingPopularity
+from nextbuy.recommend.reasons import ReasonKind
+from nextbuy.recommend.session_knn import SessionKNN
+from tests.recommend.planted import checkerboard
+
+
+def test_an_anonymous_session_gets_items_like_the_ones_it_viewed() -> None:
+    board = checkerboard()
+    model = SessionKNN(neighbours=10).fit(board.interactions)
+    odd_items = np.array([i for i in range(40) if board.item_parity(i) == 1][:3])
+    found = model.recommend_session(odd_items, k=4)
+    items = found.items[0].tolist()
+    assert not set(items) & set(odd_items.tolist())
+    assert {board.item_parity(i) for i in items} == {1}
+    assert model.explain(0, items[:1])[0].kind is ReasonKind.SESSION
+
+
+def test_hybrid_fits_a_weight_per_component_and_explains_with_them() -> None:
+    board = checkerboard()
+    components = {"ease": {"regularization": 10.0}, "popularity": {}}
+    model = Hybrid(components, side=board.side).fit(board.interactions)
+    assert model.weights is not None
+    assert set(model.weights) == {"ease", "popularity"}
+    assert model.weights["ease"] > 0
+    items = model.recommend([0], k=2, exclude=board.interactions.matrix[[0]]).items[0].tolist()
+    kinds = {reason.kind for reason in model.explain(0, items)}
+    assert kinds <= {ReasonKind.SIMILAR_TO, ReasonKind.POPULAR}
+
+
+def test_hybrid_with_fixed_weights_skips_the_search() -> None:
+    board = checkerboard()
+    model = Hybrid({"popularity": {}}, weights={"popularity": 1.0}).fit(board.interactions)
+    assert model.weights == {"popularity": 1.0}
+
+
+def test_trending_prefers_recent_attention_over_old_volume() -> None:
+    day = 86_400.0
+    users = [f"u{n}" for n in range(5)] + ["u0"]
+    items = ["classic"] * 5 + ["new"]
+    times = [0.0] * 5 + [100 * day]
+    interactions = build_interactions(EventLog.of(users, items, ["view"] * 6, times))
+    ranked = TrendingPopularity(half_life_days=7.0).fit(interactions).recommend([1], k=2)
+    assert ranked.ids(interactions.items)[0] == ["new", "classic"]
+
+
+def test_als_folds_in_a_history_close_to_the_fitted_user() -> None:
+    board = checkerboard()
+    model = ALS(factors=4, iterations=20, regularization=0.1, threads=1).fit(board.interactions)
+    stored = model.recommend_scores([6])[0]
+    folded = model.history_scores(board.interactions.matrix[[6]])[0]
+    assert np.corrcoef(stored, folded)[0, 1] > 0.9
+
+
+def test_item_knn_time_decay_favours_recent_co_occurrence() -> None:
+    from nextbuy.recommend.itemknn import ItemKNN
+
+    day = 86_400.0
+    events = EventLog.of(
+        ["a", "a", "b", "b", "c", "c"],
+        ["x", "old", "x", "old", "x", "new"],
+        timestamps=[0.0, 0.0, 0.0, 0.0, 400 * day, 400 * day],
+    )
+    decayed = build_interactions(events, EventWeighting())
+    plain = ItemKNN(neighbours=5).fit(decayed).similar_items([0], k=1)
+    recent = ItemKNN(neighbours=5, half_life_days=30.0).fit(decayed).similar_items([0], k=1)
+    assert plain.ids(decayed.items)[0] == ["old"]
+    assert recent.ids(decayed.items)[0] == ["new"]
