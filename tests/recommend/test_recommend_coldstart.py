@@ -67,3 +67,13 @@ def test_exploration_boost_is_bounded_per_list() -> None:
     assert lifted[0, 4] == scores[0, 4]  # ... but only one cold item is lifted
     untouched = exploration_boost(scores, np.array([], dtype=np.int64))
     np.testing.assert_array_equal(untouched, scores)
+
+
+def test_stated_preferences_steer_a_content_taste() -> None:
+    board = checkerboard()
+    content = ContentTfidf(board.side.item_texts).fit(board.interactions)
+    empty = board.interactions.matrix[[0]] * 0
+    scores = content.taste_scores(empty, ["odd colour"], stated_weight=1.0)[0]
+    assert board.item_parity(int(np.argmax(scores))) == 1
+    mixed = content.taste_scores(board.interactions.matrix[[0]], ["odd"], stated_weight=0.1)[0]
+    assert board.item_parity(int(np.argmax(mixed))) == board.user_parity(0)

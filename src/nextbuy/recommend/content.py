@@ -93,6 +93,22 @@ class ContentTfidf(Recommender):
         """Cosine of each text against every fitted item (cold start for products and users)."""
         return np.asarray((self.text_vectors(texts) @ self._vectors.T).toarray(), np.float32)
 
+    def taste_scores(
+        self, history: sparse.spmatrix, stated: list[str], stated_weight: float = 0.3
+    ) -> Scores:
+        """Scores for one user: the items they touched plus their stated preferences' text.
+
+        Args:
+            history: one row of weighted interactions over the fitted items (may be empty).
+            stated: free text of stated preferences (favourite categories, brands).
+            stated_weight: share of the taste vector given to the stated text.
+        """
+        touched = normalize(sparse.csr_matrix(history, dtype=np.float32) @ self._vectors)
+        said = normalize(self.text_vectors([" ".join(stated)]))
+        share = stated_weight if said.nnz else 0.0
+        taste = normalize((1.0 - share) * touched + share * said)
+        return np.asarray((taste @ self._vectors.T).toarray(), dtype=np.float32)
+
     def _score_history(self, history: sparse.csr_matrix) -> Scores:
         taste = normalize(history @ self._vectors)
         return np.asarray((taste @ self._vectors.T).toarray(), dtype=np.float32)
