@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from nextbuy.bus.factory import start_outbox_relay
 from nextbuy.catalog.api import collection_routes, product_routes
 from nextbuy.catalog.domain.catalog import Catalog
 from nextbuy.catalog.settings import CatalogSettings
@@ -32,8 +33,14 @@ def create_app(settings: CatalogSettings) -> FastAPI:
     repository = SqlProductRepository(engine)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The relay lives as long as the served app; its thread has its own event loop.
+        app.state.outbox_relay = start_outbox_relay(
+            repository.outbox(), settings, service=settings.service_name
+        )
         yield
+        if app.state.outbox_relay is not None:
+            app.state.outbox_relay.stop()
         engine.dispose()
 
     app = FastAPI(

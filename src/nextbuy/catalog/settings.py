@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from nextbuy.bus.settings import BusSettings
 from nextbuy.core.settings import DatabaseServiceSettings, service_settings_config
 
 
-class CatalogSettings(DatabaseServiceSettings):
-    """Everything the catalog needs: its database URL, bind address and limits."""
+class CatalogSettings(DatabaseServiceSettings, BusSettings):
+    """Everything the catalog needs: its database URL, bus URL, bind address and limits."""
 
     service_name: ClassVar[str] = "catalog"
     default_port: ClassVar[int] = 8002

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from nextbuy.catalog.domain.categories import segment_problem
 from nextbuy.catalog.domain.errors import InvalidProductError
+from nextbuy.catalog.domain.events import product_public
 from nextbuy.catalog.domain.models import Product, ProductContent, ProductDraft
 from nextbuy.contracts.catalog import ProductCreate, ProductPublic, ProductUpdate
 from nextbuy.core.errors import FieldError
@@ -25,23 +26,8 @@ MAX_NESTING = 32
 
 
 def to_public(product: Product) -> ProductPublic:
-    """The public view of a stored product."""
-    content = product.content
-    return ProductPublic(
-        id=product.id,
-        sku=content.sku,
-        title=content.title,
-        description=content.description,
-        category_path=list(content.category_path),
-        brand=content.brand,
-        price=float(content.price),
-        currency=content.currency,
-        image_url=content.image_url,
-        attributes=dict(content.attributes),
-        active=content.active,
-        created_at=product.created_at,
-        updated_at=product.updated_at,
-    )
+    """The public view of a stored product (the same view the catalog's events carry)."""
+    return product_public(product)
 
 
 def to_draft(body: ProductCreate, *, location: str = "body") -> ProductDraft:

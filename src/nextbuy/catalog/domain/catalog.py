@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nextbuy.catalog.domain.errors import ProductExistsError, ProductNotFoundError, SkuTakenError
+from nextbuy.catalog.domain.events import product_events
 from nextbuy.catalog.domain.models import (
     Product,
     ProductDraft,
@@ -31,7 +32,11 @@ def _utcnow() -> datetime:
 
 
 class Catalog:
-    """Every catalog operation; each one runs in a single repository transaction."""
+    """Every catalog operation; each one runs in a single repository transaction.
+
+    A write that changes a product also appends its event to the outbox in that same
+    transaction, so the event exists exactly when the change does.
+    """
 
     def __init__(self, repository: ProductRepository, *, clock: Clock = _utcnow) -> None:
         self._repository = repository
@@ -57,6 +62,7 @@ class Catalog:
             product = new_product(draft, self._clock())
             _check_skus(store, [("body.sku", product)])
             store.insert([product])
+            store.append_events(product_events(created=[product]))
             return product
 
     def replace(self, draft: ProductDraft) -> tuple[Product, bool]:
@@ -68,11 +74,13 @@ class Catalog:
                 product = new_product(draft, now)
                 _check_skus(store, [("body.sku", product)])
                 store.insert([product])
+                store.append_events(product_events(created=[product]))
                 return product, True
             revised = revise(existing, draft, now)
             if revised is not None:
                 _check_skus(store, [("body.sku", revised)])
                 store.update([revised])
+                store.append_events(product_events(updated=[revised]))
             return revised or existing, False
 
     def update(self, product_id: str, changes: Mapping[str, Any]) -> Product:
@@ -85,6 +93,7 @@ class Catalog:
             if patched.content.sku != existing.content.sku:
                 _check_skus(store, [("body.sku", patched)])
             store.update([patched])
+            store.append_events(product_events(updated=[patched]))
             return patched
 
     def deactivate(self, product_id: str) -> Product:
@@ -101,6 +110,7 @@ class Catalog:
             _check_skus(store, [(f"body.products.{index[p.id]}.sku", p) for p in written])
             store.insert(plan.new)
             store.update(plan.changed)
+            store.append_events(product_events(created=plan.new, updated=plan.changed))
         return UpsertCounts(len(plan.new), len(plan.changed), plan.unchanged)
 
     def browse(

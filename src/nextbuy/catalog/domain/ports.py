@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from nextbuy.catalog.domain.models import Product
+from nextbuy.contracts.events import EventBase
 from nextbuy.core.cursors import FeedPosition
 
 
@@ -27,6 +28,10 @@ class ProductStore(Protocol):
 
     def update(self, products: Sequence[Product]) -> None:
         """Overwrite existing products (matched by id) with every field given."""
+        ...
+
+    def append_events(self, events: Sequence[EventBase]) -> None:
+        """Add events to the outbox, to be published once this transaction commits."""
         ...
 
     def list_active(

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from nextbuy.catalog.domain.errors import ConcurrentWriteError
 from nextbuy.catalog.domain.models import Product
+from nextbuy.contracts.events import EventBase
 from nextbuy.core.cursors import FeedPosition
 
 
@@ -16,26 +17,31 @@ class MemoryProductRepository:
 
     def __init__(self) -> None:
         self._products: dict[str, Product] = {}
+        self.events: list[EventBase] = []
+        """The outbox: every event appended by a committed transaction, in order."""
         self._lock = threading.Lock()
 
     @contextmanager
     def transaction(self) -> Iterator[MemoryProductStore]:
         with self._lock:
             snapshot = dict(self._products)
+            pending: list[EventBase] = []
             try:
-                yield MemoryProductStore(self._products)
+                yield MemoryProductStore(self._products, pending)
             except BaseException:
                 self._products.clear()
                 self._products.update(snapshot)
                 raise
+            self.events.extend(pending)
 
     def ping(self) -> None:
         """Always reachable."""
 
 
 class MemoryProductStore:
-    def __init__(self, products: dict[str, Product]) -> None:
+    def __init__(self, products: dict[str, Product], events: list[EventBase]) -> None:
         self._products = products
+        self._events = events
 
     def get_many(self, ids: Collection[str]) -> dict[str, Product]:
         return {i: self._products[i] for i in ids if i in self._products}
@@ -52,6 +58,9 @@ class MemoryProductStore:
     def update(self, products: Sequence[Product]) -> None:
         for product in products:
             self._products[product.id] = product
+
+    def append_events(self, events: Sequence[EventBase]) -> None:
+        self._events.extend(events)
 
     def list_active(
         self, *, category: tuple[str, ...], after_id: str | None, limit: int

@@ -14,10 +14,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from nextbuy.bus.sql_outbox import SqlOutboxStore, append_events
 from nextbuy.catalog.domain.categories import join_category, split_category
 from nextbuy.catalog.domain.errors import CatalogUnavailableError, ConcurrentWriteError
 from nextbuy.catalog.domain.models import Product, ProductContent
-from nextbuy.catalog.storage.tables import ProductRow
+from nextbuy.catalog.storage.tables import CATALOG_OUTBOX, ProductRow
+from nextbuy.contracts.events import EventBase
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.core.sql import ping_database
 
@@ -47,6 +49,10 @@ class SqlProductRepository:
     def ping(self) -> None:
         ping_database(self._engine)
 
+    def outbox(self) -> SqlOutboxStore:
+        """The outbox these transactions write, as the relay reads it."""
+        return SqlOutboxStore(self._engine, CATALOG_OUTBOX)
+
 
 class SqlProductStore:
     """The store operations of one transaction."""
@@ -74,6 +80,9 @@ class SqlProductStore:
         # ORM bulk UPDATE by primary key: one executemany for the whole batch.
         if products:
             self._session.execute(update(ProductRow), [_to_values(p) for p in products])
+
+    def append_events(self, events: Sequence[EventBase]) -> None:
+        append_events(self._session, CATALOG_OUTBOX, events)
 
     def list_active(
         self, *, category: tuple[str, ...], after_id: str | None, limit: int

@@ -1,4 +1,4 @@
-"""The catalog's SQLAlchemy schema: one ``catalog_products`` table.
+"""The catalog's SQLAlchemy schema: ``catalog_products`` and the ``catalog_outbox`` of its events.
 
 The category path is stored "/"-joined in one indexed column, so the list endpoint filters
 with plain string comparisons on SQLite and PostgreSQL alike.
@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, Index, Numeric, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nextbuy.bus.sql_outbox import outbox_table
 from nextbuy.core.sql import UTCDateTime
 
 # Ids sort bytewise on PostgreSQL too ("C" collation), as on SQLite, so pages come out in the
@@ -45,3 +46,7 @@ class ProductRow(CatalogBase):
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+CATALOG_OUTBOX = outbox_table("catalog_outbox", CatalogBase.metadata)
+"""Events waiting for the bus, written in the transaction of the change they describe."""

@@ -1,0 +1,5 @@
+"""The event bus: versioned events out of the services' outboxes, into the engine.
+
+Importing this package loads no broker client: ``rabbitmq``, ``webhook`` and ``sql_outbox``
+each import their own library, so a service installs only the transport it uses.
+"""

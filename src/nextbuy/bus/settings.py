@@ -1,0 +1,53 @@
+"""The bus fields every publishing service shares: mix :class:`BusSettings` into its settings.
+
+``NEXTBUY_<SVC>__BUS_URL`` picks the transport by scheme, Gorse-style:
+
+- empty (the default): outbox only — events are kept until a bus is configured;
+- ``amqp://guest:guest@127.0.0.1:5672/`` (or ``amqps://``): RabbitMQ;
+- ``http://127.0.0.1:8000/v1/internal/events`` (a comma-separated list for several
+  subscribers): webhook push, the embedded default when there is no broker.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings
+
+BusKind = Literal["none", "rabbitmq", "webhook"]
+
+_SCHEMES: dict[str, BusKind] = {
+    "amqp": "rabbitmq",
+    "amqps": "rabbitmq",
+    "http": "webhook",
+    "https": "webhook",
+}
+
+
+def bus_kind(url: str) -> BusKind:
+    """Which transport ``url`` names; raises ValueError for a scheme we do not serve."""
+    if not url.strip():
+        return "none"
+    scheme = url.strip().split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in _SCHEMES:
+        raise ValueError(
+            f"unsupported bus URL scheme {scheme!r}: use amqp://, http(s):// or leave it empty"
+        )
+    return _SCHEMES[scheme]
+
+
+class BusSettings(BaseSettings):
+    """Where a service's outbox relay publishes, and how hard it tries."""
+
+    bus_url: SecretStr = SecretStr("")
+    bus_batch_size: int = Field(default=500, ge=1, le=500)
+    bus_idle_interval_s: float = Field(default=0.2, gt=0, le=60)
+    bus_max_backoff_s: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("bus_url")
+    @classmethod
+    def _known_scheme(cls, value: SecretStr) -> SecretStr:
+        # Fail at start-up, not at the first event: a typo must not silently hold events.
+        bus_kind(value.get_secret_value())
+        return value
