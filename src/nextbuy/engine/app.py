@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 from fastapi import FastAPI
@@ -13,15 +14,19 @@ from nextbuy.core.health import ReadinessCheck
 from nextbuy.core.http_client import create_session
 from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
+from nextbuy.core.sql import create_database_engine, ping_database, run_migrations
 from nextbuy.core.web.fastapi import install_common
 from nextbuy.engine.api.routes import router
 from nextbuy.engine.data_plane import DataPlane
+from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.ports import UserDataInvalidator
 from nextbuy.engine.domain.precompute import precompute_forever
 from nextbuy.engine.domain.recommender import Recommender
 from nextbuy.engine.domain.refresh import Refresher
+from nextbuy.engine.domain.sessions import SessionStore
 from nextbuy.engine.observability import EngineMetrics
 from nextbuy.engine.settings import EngineSettings
+from nextbuy.engine.storage.event_log import EventLog
 from nextbuy.engine.storage.model_store import ModelStore
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.upstream.clients import (
@@ -34,6 +39,8 @@ from nextbuy.engine.upstream.clients import (
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.naive import NaiveProductResolver, NaiveUserData
 
+MIGRATIONS = Path(__file__).parent / "storage" / "migrations"
+
 
 def create_app(settings: EngineSettings) -> FastAPI:
     """Build the engine app; sessions, caches and background tasks live in its lifespan."""
@@ -41,14 +48,23 @@ def create_app(settings: EngineSettings) -> FastAPI:
     read_model, models = ProductReadModel(), ModelStore()
     http_metrics = HttpMetrics("engine")
     metrics = EngineMetrics(http_metrics.registry)
+    database = create_database_engine(
+        settings.database_url.get_secret_value(), pool_size=settings.database_pool_size
+    )
+    event_log, sessions = EventLog(database), SessionStore()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         session = create_session(connections_per_host=max(32, settings.bulkhead_limit * 2))
         plane = await _data_plane(settings, session, read_model, metrics)
         app.state.recommender = Recommender(
-            plane.user_data, plane.products, models.current, settings.request_budget_ms / 1000
+            plane.user_data,
+            plane.products,
+            models.current,
+            settings.request_budget_ms / 1000,
+            sessions=sessions,
         )
+        app.state.ingestor = EventIngestor(event_log, sessions)
         refresher = _refresher(settings, session, read_model, models, plane.invalidator)
         tasks = [
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
@@ -69,6 +85,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
             for closer in plane.closers:
                 await closer.close()
             await session.close()
+            database.dispose()
 
     app = FastAPI(
         title="Nextbuy Recommendation Engine",
@@ -81,7 +98,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
     install_common(
         app,
         metrics=http_metrics,
-        readiness=_readiness(models),
+        readiness={**_readiness(models), "database": lambda: ping_database(database)},
         max_body_bytes=settings.max_body_bytes,
     )
     return app
@@ -144,7 +161,12 @@ def _readiness(models: ModelStore) -> dict[str, ReadinessCheck]:
 
 
 def migrate(settings: EngineSettings) -> None:
-    """The engine keeps no database of its own yet: nothing to migrate."""
+    """Create or upgrade the engine's event log schema; safe to repeat."""
+    engine = create_database_engine(settings.database_url.get_secret_value(), pool_size=1)
+    try:
+        run_migrations(engine, MIGRATIONS)
+    finally:
+        engine.dispose()
 
 
 def serve(settings: EngineSettings) -> None:

@@ -51,4 +51,5 @@ class EngineMetrics:
     def on_call(self, name: str, outcome: str, seconds: float) -> None:
         """The resilience policy's observer hook."""
         self.upstream_calls.labels(name, outcome).inc()
-        self.upstream_latency.labels(name).observe(seconds)
+        if outcome not in {"retry", "hedge"}:  # markers of extra attempts carry no duration
+            self.upstream_latency.labels(name).observe(seconds)

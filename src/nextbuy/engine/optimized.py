@@ -52,7 +52,7 @@ async def build_optimized_plane(
     metrics: EngineMetrics,
 ) -> DataPlane:
     redis_url = settings.redis_url.get_secret_value()
-    l2 = RedisCache(redis_url) if redis_url else None
+    l2 = RedisCache(redis_url, timeout_s=settings.redis_timeout_ms / 1000) if redis_url else None
     cache = TieredCache(MemoryCache(settings.l1_cache_mib * MIB), l2, rng=random.Random())
     user_data = CachedUserData(
         cache=cache,

@@ -6,13 +6,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from nextbuy.core.settings import ServiceSettings, service_settings_config
+from nextbuy.core.settings import DatabaseServiceSettings, service_settings_config
 
 HOUR = 3600.0
 DAY = 24 * HOUR
 
 
-class EngineSettings(ServiceSettings):
+class EngineSettings(DatabaseServiceSettings):
     service_name: ClassVar[str] = "engine"
     default_port: ClassVar[int] = 8000
     model_config = service_settings_config("engine")
@@ -34,6 +34,8 @@ class EngineSettings(ServiceSettings):
 
     redis_url: SecretStr = SecretStr("")
     """Shared L2 cache across engine replicas; empty keeps only the in-process L1."""
+    redis_timeout_ms: int = Field(default=20, ge=1, le=5_000)
+    """Past this a Redis call counts as a miss: a slow cache must not slow the answer."""
     l1_cache_mib: int = Field(default=64, ge=1, le=65_536)
     profile_ttl_s: float = Field(default=2 * HOUR, gt=0)
     profile_max_stale_s: float = Field(default=DAY, gt=0)

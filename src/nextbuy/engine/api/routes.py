@@ -7,13 +7,31 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 
 from nextbuy.contracts.common import ErrorBody
-from nextbuy.contracts.engine import RecommendationsResponse, RecommendedItem, SimilarItemsResponse
+from nextbuy.contracts.engine import (
+    EventBatch,
+    EventBatchResult,
+    RecommendationsResponse,
+    RecommendedItem,
+    SimilarItemsResponse,
+)
+from nextbuy.core.errors import FieldError, InvalidInputError
+from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.recommender import Ranked, Recommender
 from nextbuy.engine.observability import EngineMetrics
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
 UserId = Annotated[
-    str, Query(min_length=1, max_length=64, pattern=ID_PATTERN, description="The shop's user id")
+    str | None,
+    Query(min_length=1, max_length=64, pattern=ID_PATTERN, description="The shop's user id"),
+]
+SessionId = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=ID_PATTERN,
+        description="An anonymous visitor's session id (with or without a user_id)",
+    ),
 ]
 ProductId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 K = Annotated[int, Query(ge=1, le=100, description="How many products to return")]
@@ -60,14 +78,28 @@ def _count_degraded(request: Request, ranked: Ranked) -> None:
 
 @router.get("/recommendations", response_model=RecommendationsResponse)
 async def recommendations(
-    request: Request, user_id: UserId, k: K = 10, timeout_ms: RequestTimeout = None
+    request: Request,
+    user_id: UserId = None,
+    session_id: SessionId = None,
+    k: K = 10,
+    timeout_ms: RequestTimeout = None,
 ) -> RecommendationsResponse:
-    """Top-k products for a user; unknown users get popular products (``personalized: false``)."""
+    """Top-k products for a user or an anonymous session; unknown visitors get best sellers."""
     recommender = _recommender(request)
-    ranked = await recommender.for_user(user_id, k, recommender.deadline(timeout_ms))
+    deadline = recommender.deadline(timeout_ms)
+    if user_id is not None:
+        ranked = await recommender.for_user(user_id, k, deadline, session_id=session_id)
+    elif session_id is not None:
+        ranked = await recommender.for_session(session_id, k, deadline)
+    else:
+        raise InvalidInputError(
+            "give a user_id or a session_id",
+            errors=[FieldError("query.user_id", "user_id or session_id is required")],
+        )
     _count_degraded(request, ranked)
     return RecommendationsResponse(
         user_id=user_id,
+        session_id=session_id,
         items=_items(ranked),
         algorithm=ranked.algorithm,
         personalized=ranked.personalized,
@@ -93,3 +125,20 @@ async def similar_products(
         degraded=bool(ranked.degraded_sources),
         degraded_sources=ranked.degraded_sources,
     )
+
+
+@router.post("/events", response_model=EventBatchResult, status_code=202, tags=["events"])
+async def ingest_events(request: Request, batch: EventBatch) -> EventBatchResult:
+    """Accept up to 1,000 events: stored durably before 202; bad ones reported by index."""
+    ingestor: EventIngestor = request.app.state.ingestor
+    result = await ingestor.ingest(batch.events)
+    if result.rejected and not result.accepted and not result.duplicates:
+        raise InvalidInputError(
+            f"all {len(result.rejected)} events were rejected",
+            errors=[
+                FieldError(f"body.events.{r.index}.{e.field}", e.message)
+                for r in result.rejected
+                for e in r.errors
+            ],
+        )
+    return result

@@ -24,6 +24,7 @@ from nextbuy.engine.domain.ranking import (
     popular_candidates,
     select,
 )
+from nextbuy.engine.domain.sessions import SessionStore
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Recommender:
     budget_s: float
     candidates: CandidateCache = field(default_factory=CandidateCache)
     active: ActiveUsers = field(default_factory=ActiveUsers)
+    sessions: SessionStore = field(default_factory=SessionStore)
 
     def _model(self) -> RecommendationModel:
         model = self.current_model()
@@ -68,28 +70,67 @@ class Recommender:
         budget = self.budget_s if requested_ms is None else min(self.budget_s, requested_ms / 1000)
         return Deadline(budget)
 
-    async def for_user(self, user_id: str, k: int, deadline: Deadline | None = None) -> Ranked:
-        """Top-k for ``user_id``: co-purchase neighbours of their history, then popularity."""
+    async def for_user(
+        self,
+        user_id: str,
+        k: int,
+        deadline: Deadline | None = None,
+        session_id: str | None = None,
+    ) -> Ranked:
+        """Top-k for ``user_id``: their history and live session, then popularity."""
         deadline = deadline or self.deadline()
         model = self._model()
         self.active.touch(user_id)
         signals = await self.user_data.signals(user_id, deadline)
-        bought = set(signals.purchased)
-        pool = k * CANDIDATE_FACTOR + len(bought)
+        activity = self.sessions.activity(user_id, session_id)
+        live_seen = tuple(activity.seen) if activity else ()
+        in_cart = activity.in_cart if activity else set()
+        # The session is newest, so it leads; the profile's stored views follow.
+        viewed = tuple(dict.fromkeys(live_seen + signals.viewed))
+        exclude = set(signals.purchased) | in_cart
+        pool = k * CANDIDATE_FACTOR + len(exclude)
         purchase_based = self._purchase_candidates(model, user_id, signals.purchased, pool)
         personal = merge_session(
-            model, purchase_based, purchased=signals.purchased, viewed=signals.viewed, limit=pool
+            model, purchase_based, purchased=signals.purchased, viewed=viewed, limit=pool
         )
-        candidates = personal + popular_candidates(model, limit=pool, exclude=bought)
-        items, degraded = await self._finish(candidates, k, bought, deadline)
+        return await self._rank(
+            model, personal, k, exclude, deadline, "copurchase", signals.degraded_sources
+        )
+
+    async def for_session(
+        self, session_id: str, k: int, deadline: Deadline | None = None
+    ) -> Ranked:
+        """Top-k for an anonymous visitor: neighbours of what this session touched (session-kNN)."""
+        deadline = deadline or self.deadline()
+        model = self._model()
+        activity = self.sessions.activity(None, session_id)
+        seen = tuple(activity.seen) if activity else ()
+        exclude = activity.in_cart if activity else set()
+        pool = k * CANDIDATE_FACTOR + len(exclude)
+        personal = merge_session(model, [], purchased=(), viewed=seen, limit=pool)
+        return await self._rank(model, personal, k, set(exclude), deadline, "session-knn", ())
+
+    async def _rank(
+        self,
+        model: RecommendationModel,
+        personal: list[Candidate],
+        k: int,
+        exclude: set[str],
+        deadline: Deadline,
+        algorithm: str,
+        degraded_sources: tuple[str, ...],
+    ) -> Ranked:
+        pool = k * CANDIDATE_FACTOR + len(exclude)
+        candidates = personal + popular_candidates(model, limit=pool, exclude=exclude)
+        items, degraded = await self._finish(candidates, k, exclude, deadline)
         personal_ids = {c.product_id for c in personal}
         personalized = any(item.product.product_id in personal_ids for item in items)
         return Ranked(
             items,
-            "copurchase" if personalized else "popularity",
+            algorithm if personalized else "popularity",
             personalized,
             model.version,
-            sorted({*signals.degraded_sources, *degraded}),
+            sorted({*degraded_sources, *degraded}),
         )
 
     async def warm(self, user_id: str) -> bool:

@@ -1,0 +1,78 @@
+"""What each visitor did in the last minutes, in memory: the real-time signal of ranking.
+
+Keyed by user id when known, else by anonymous session id. An accepted event changes the
+visitor's next recommendations at once (no model rebuild): views seed neighbours, items put
+in the cart are not recommended again, and purchases count toward live popularity.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from nextbuy.contracts.engine import InteractionEvent
+
+PER_VISITOR = 50
+SEEDING_TYPES = frozenset({"view", "add_to_cart", "recommendation_click"})
+
+
+@dataclass
+class VisitorActivity:
+    seen: deque[str] = field(default_factory=lambda: deque(maxlen=PER_VISITOR))
+    in_cart: set[str] = field(default_factory=set)
+
+    def apply(self, event: InteractionEvent) -> None:
+        if event.type in SEEDING_TYPES:
+            if event.product_id in self.seen:
+                self.seen.remove(event.product_id)
+            self.seen.appendleft(event.product_id)  # newest first
+        if event.type == "add_to_cart":
+            self.in_cart.add(event.product_id)
+        elif event.type in {"remove_from_cart", "purchase"}:
+            self.in_cart.discard(event.product_id)
+
+
+def visitor_key(user_id: str | None, session_id: str | None) -> str:
+    return f"u:{user_id}" if user_id is not None else f"s:{session_id}"
+
+
+class SessionStore:
+    """Recent activity of the most recently active visitors (bounded LRU)."""
+
+    def __init__(self, max_visitors: int = 200_000) -> None:
+        self._visitors: OrderedDict[str, VisitorActivity] = OrderedDict()
+        self.max_visitors = max_visitors
+
+    def record(self, events: Iterable[InteractionEvent]) -> None:
+        """Apply events in time order (a batch may arrive out of order)."""
+        for event in sorted(events, key=lambda e: e.timestamp):
+            key = visitor_key(event.user_id, event.session_id)
+            activity = self._visitors.get(key)
+            if activity is None:
+                activity = self._visitors[key] = VisitorActivity()
+            self._visitors.move_to_end(key)
+            activity.apply(event)
+        while len(self._visitors) > self.max_visitors:
+            self._visitors.popitem(last=False)
+
+    def activity(self, user_id: str | None, session_id: str | None) -> VisitorActivity | None:
+        """The visitor's activity: a logged-in user's, merged with their anonymous session's."""
+        keys = [visitor_key(user_id, None)] if user_id else []
+        if session_id:
+            keys.append(visitor_key(None, session_id))
+        found = [self._visitors[k] for k in keys if k in self._visitors]
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
+        merged = VisitorActivity()
+        for product_id in [p for activity in reversed(found) for p in reversed(activity.seen)]:
+            if product_id in merged.seen:
+                merged.seen.remove(product_id)
+            merged.seen.appendleft(product_id)
+        merged.in_cart = set().union(*(a.in_cart for a in found))
+        return merged
+
+    def __len__(self) -> int:
+        return len(self._visitors)

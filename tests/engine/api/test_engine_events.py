@@ -1,0 +1,171 @@
+"""POST /v1/events and its real-time effect on the visitor's next recommendations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from nextbuy.engine.app import create_app, migrate
+from nextbuy.engine.domain.ports import StockLevel
+from nextbuy.engine.settings import EngineSettings
+from tests.engine.unit.builders import build_model, make_product, make_purchase
+from tests.support.servers import free_port
+
+NOW = datetime.now(UTC)
+PRODUCTS = ["kettle", "teapot", "mug", "lamp", "bulb", "shade"]
+
+
+@pytest.fixture
+def client(tmp_path: object) -> Iterator[TestClient]:
+    dead = {
+        n: f"http://127.0.0.1:{free_port()}" for n in ("profiles", "catalog", "orders", "inventory")
+    }
+    settings = EngineSettings(
+        profiles_url=dead["profiles"],
+        catalog_url=dead["catalog"],
+        orders_url=dead["orders"],
+        inventory_url=dead["inventory"],
+        refresh_interval_s=3600,
+        log_format="text",
+    )
+    migrate(settings)
+    with TestClient(create_app(settings)) as test_client:
+        app = test_client.app
+        # Let the refresher publish its first (empty) model before putting ours in its place.
+        deadline = time.monotonic() + 10
+        while app.state.models.current() is None and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.02)
+        app.state.read_model.apply_products(make_product(p) for p in PRODUCTS)  # type: ignore[attr-defined]
+        app.state.read_model.apply_stock(StockLevel(p, 5) for p in PRODUCTS)  # type: ignore[attr-defined]
+        app.state.models.swap(  # type: ignore[attr-defined]
+            build_model(
+                make_purchase("o1", "a", "kettle", "teapot", "mug"),
+                make_purchase("o2", "b", "lamp", "bulb"),
+                make_purchase("o3", "c", "lamp", "bulb", "shade"),
+                make_purchase("o4", "d", "kettle", "mug"),
+                make_purchase("o5", "e", "kettle", "mug", "teapot"),
+            )
+        )
+        yield test_client
+
+
+def event(event_id: str, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "event_id": event_id,
+        "type": "view",
+        "session_id": "s1",
+        "product_id": "lamp",
+        "timestamp": NOW.isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+def top(client: TestClient, **params: object) -> list[str]:
+    response = client.get("/v1/recommendations", params={"k": 3, **params})
+    assert response.status_code == 200, response.text
+    return [item["product_id"] for item in response.json()["items"]]
+
+
+def test_a_view_changes_the_anonymous_visitors_next_recommendations(client: TestClient) -> None:
+    before = top(client, session_id="s1")
+    assert before[0] == "kettle"  # best seller for a stranger
+    response = client.post("/v1/events", json={"events": [event("e1")]})
+    assert response.status_code == 202
+    assert response.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    body = client.get("/v1/recommendations", params={"session_id": "s1", "k": 3}).json()
+    assert body["items"][0]["product_id"] == "bulb"
+    assert body["personalized"] is True
+    assert body["algorithm"] == "session-knn"
+    assert body["items"][0]["reason"] == "because you viewed Title of lamp"
+
+
+def test_items_in_the_cart_are_not_recommended_until_removed(client: TestClient) -> None:
+    client.post(
+        "/v1/events",
+        json={"events": [event("e1"), event("e2", type="add_to_cart", product_id="bulb")]},
+    )
+    assert "bulb" not in top(client, session_id="s1", k=5)
+    client.post(
+        "/v1/events", json={"events": [event("e3", type="remove_from_cart", product_id="bulb")]}
+    )
+    assert "bulb" in top(client, session_id="s1", k=5)
+
+
+def test_a_logged_in_users_session_events_count_with_their_history(client: TestClient) -> None:
+    client.post(
+        "/v1/events",
+        json={"events": [event("e1", user_id="u9", session_id=None, product_id="teapot")]},
+    )
+    body = client.get("/v1/recommendations", params={"user_id": "u9", "k": 2}).json()
+    assert body["personalized"] is True
+    assert body["items"][0]["product_id"] in {"kettle", "mug"}
+
+
+def test_resent_events_are_stored_and_applied_once(client: TestClient) -> None:
+    batch = {"events": [event("e1"), event("e2", product_id="bulb")]}
+    assert client.post("/v1/events", json=batch).json()["accepted"] == 2
+    again = client.post("/v1/events", json=batch).json()
+    assert again == {"accepted": 0, "duplicates": 2, "rejected": []}
+
+
+def test_bad_events_are_reported_by_index_and_the_good_ones_kept(client: TestClient) -> None:
+    future = (NOW + timedelta(hours=1)).isoformat()
+    batch = {
+        "events": [
+            event("ok-1"),
+            event("bad-1", product_id=None),
+            event("bad-2", type="teleport"),
+            event("bad-3", timestamp=future),
+            event("bad-4", session_id=None),
+            event("ok-2", product_id="bulb"),
+        ]
+    }
+    response = client.post("/v1/events", json=batch)
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 2
+    assert [r["index"] for r in body["rejected"]] == [1, 2, 3, 4]
+    assert body["rejected"][0]["errors"][0]["field"] == "product_id"
+    assert body["rejected"][1]["errors"][0]["field"] == "type"
+    assert body["rejected"][2]["errors"][0]["field"] == "timestamp"
+
+
+def test_a_batch_of_only_bad_events_is_a_422_naming_them(client: TestClient) -> None:
+    response = client.post("/v1/events", json={"events": [event("bad", product_id="no spaces!")]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.events.0.product_id"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"events": []}, "body.events"),
+        ({"events": [event(f"e{i}") for i in range(1001)]}, "body.events"),
+        ({"events": [event("e1")], "extra": 1}, "body.extra"),
+        ({}, "body.events"),
+    ],
+)
+def test_malformed_batches_are_422s_naming_the_field(
+    client: TestClient, body: object, field: str
+) -> None:
+    response = client.post("/v1/events", json=body)
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_malformed_json_is_a_400(client: TestClient) -> None:
+    response = client.post(
+        "/v1/events", content=b'{"events": [', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+def test_a_recommendation_needs_a_user_or_a_session(client: TestClient) -> None:
+    response = client.get("/v1/recommendations", params={"k": 3})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.user_id"
