@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from nextbuy.bus.factory import start_outbox_relay
 from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
 from nextbuy.core.web.fastapi import install_common
@@ -29,8 +30,14 @@ def create_app(settings: InventorySettings) -> FastAPI:
     repository = SqlStockRepository(engine)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The relay lives as long as the served app; its thread has its own event loop.
+        app.state.outbox_relay = start_outbox_relay(
+            repository.outbox(), settings, service=settings.service_name
+        )
         yield
+        if app.state.outbox_relay is not None:
+            app.state.outbox_relay.stop()
         engine.dispose()
 
     app = FastAPI(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from nextbuy.bus.settings import BusSettings
 from nextbuy.core.settings import DatabaseServiceSettings, service_settings_config
 
 
-class InventorySettings(DatabaseServiceSettings):
+class InventorySettings(DatabaseServiceSettings, BusSettings):
     """Everything the inventory service reads from its environment."""
 
     service_name: ClassVar[str] = "inventory"

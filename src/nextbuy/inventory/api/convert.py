@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nextbuy.contracts.inventory import StockAdjustment, StockLevelPublic, StockLevelSet
+from nextbuy.inventory.domain.events import stock_public
 from nextbuy.inventory.domain.models import Adjustment, LevelSet, StockLevel
 
 
 def to_public(level: StockLevel) -> StockLevelPublic:
-    return StockLevelPublic(
-        product_id=level.product_id,
-        available=level.available,
-        reserved=level.reserved,
-        updated_at=level.updated_at,
-    )
+    return stock_public(level)
 
 
 def to_publics(levels: Sequence[StockLevel]) -> list[StockLevelPublic]:

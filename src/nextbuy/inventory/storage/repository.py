@@ -17,9 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nextbuy.bus.sql_outbox import SqlOutboxStore, append_events
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.core.sql import ping_database, utcnow
 from nextbuy.inventory.domain.errors import ConcurrentWriteError
+from nextbuy.inventory.domain.events import stock_changed_events
 from nextbuy.inventory.domain.models import (
     Adjustment,
     Levels,
@@ -29,7 +31,7 @@ from nextbuy.inventory.domain.models import (
 )
 from nextbuy.inventory.domain.rules import apply_adjustments, plan_upsert
 from nextbuy.inventory.storage.engine import writer
-from nextbuy.inventory.storage.tables import StockRow
+from nextbuy.inventory.storage.tables import INVENTORY_OUTBOX, StockRow
 
 
 class SqlStockRepository:
@@ -58,12 +60,18 @@ class SqlStockRepository:
                 {pid: _levels_of(row) for pid, row in rows.items()}, adjustments
             )
             now = utcnow()
+            changed: list[StockRow] = []
             for product_id, levels in final.items():
                 row = rows[product_id]
                 if (row.available, row.reserved) != (levels.available, levels.reserved):
                     row.available, row.reserved = levels.available, levels.reserved
                     row.updated_at = _later(now, row.updated_at)
+                    changed.append(row)
             session.flush()
+            # Rows created at zero above and left at zero did not change: no event for them.
+            append_events(
+                session, INVENTORY_OUTBOX, stock_changed_events(r.to_domain() for r in changed)
+            )
             return [rows[product_id].to_domain() for product_id in order]
 
     def bulk_upsert(self, levels: Sequence[LevelSet]) -> UpsertCounts:
@@ -82,6 +90,9 @@ class SqlStockRepository:
                 session.execute(insert(StockRow), [_values(s, now) for s in plan.creates])
             if plan.updates:
                 session.execute(update(StockRow), [_values(s, now) for s in plan.updates])
+            written = [*plan.creates, *plan.updates]
+            changed = [StockLevel(s.product_id, s.available, s.reserved, now) for s in written]
+            append_events(session, INVENTORY_OUTBOX, stock_changed_events(changed))
             return UpsertCounts(len(plan.creates), len(plan.updates), plan.unchanged)
 
     def changes(self, *, after: FeedPosition | None, limit: int) -> list[StockLevel]:
@@ -98,6 +109,10 @@ class SqlStockRepository:
 
     def ping(self) -> None:
         ping_database(self._engine)
+
+    def outbox(self) -> SqlOutboxStore:
+        """The outbox the writes fill, as the relay reads it."""
+        return SqlOutboxStore(self._engine, INVENTORY_OUTBOX)
 
     @contextmanager
     def _write_session(self) -> Iterator[Session]:

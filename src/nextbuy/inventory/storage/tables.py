@@ -1,4 +1,4 @@
-"""The ORM mapping of the one table the inventory owns."""
+"""The ORM mapping of the inventory's tables: stock levels, and the outbox of their events."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nextbuy.bus.sql_outbox import outbox_table
 from nextbuy.core.sql import UTCDateTime
 from nextbuy.inventory.domain.models import StockLevel
 
@@ -34,3 +35,7 @@ class StockRow(InventoryBase):
 
     def to_domain(self) -> StockLevel:
         return StockLevel(self.product_id, self.available, self.reserved, self.updated_at)
+
+
+INVENTORY_OUTBOX = outbox_table("inventory_outbox", InventoryBase.metadata)
+"""``stock.changed.v1`` events waiting for the bus, written in the transaction of the change."""
