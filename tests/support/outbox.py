@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
 from nextbuy.bus.envelope import decode
 from nextbuy.bus.relay import OutboxStore
 from nextbuy.contracts.events import AnyEvent
@@ -38,3 +44,22 @@ def subject_id(event: AnyEvent) -> str:
 def summary(events: list[AnyEvent]) -> list[tuple[str, str]]:
     """``(type, subject id)`` per event: what most outbox assertions compare."""
     return [(event.type, subject_id(event)) for event in events]
+
+
+class OutboxWriteFailedError(RuntimeError):
+    """Raised in place of an outbox INSERT by :func:`failing_outbox_writes`."""
+
+
+@contextmanager
+def failing_outbox_writes(engine: Engine, table: str) -> Iterator[None]:
+    """Make every INSERT into ``table`` fail: the change written before it must roll back."""
+
+    def refuse(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
+            raise OutboxWriteFailedError(f"injected failure writing {table}")
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from nextbuy.bus.factory import start_outbox_relay
 from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
 from nextbuy.core.sql import ping_database
@@ -22,6 +23,9 @@ from nextbuy.profiles.storage.schema import migrate_schema
 
 ENGINE_KEY = "nextbuy.profiles.engine"
 """Where the app keeps its engine (``app.extensions``), so a host can dispose of it."""
+
+RELAY_KEY = "nextbuy.profiles.outbox_relay"
+"""Where the app keeps its outbox relay thread (None without a bus), so a host can stop it."""
 
 
 def create_app(settings: ProfilesSettings) -> Flask:
@@ -39,7 +43,13 @@ def create_app(settings: ProfilesSettings) -> Flask:
         max_body_bytes=settings.max_body_bytes,
     )
     install_unexpected_error_handler(app)
-    install_routes(app, ProfileService(SqlUserRepository(engine)))
+    repository = SqlUserRepository(engine)
+    install_routes(app, ProfileService(repository))
+    # Flask has no lifespan: the relay is a daemon thread that dies with its worker, and a
+    # batch it had not marked yet is published again by the next one (consumers dedupe).
+    app.extensions[RELAY_KEY] = start_outbox_relay(
+        repository.outbox(), settings, service=settings.service_name
+    )
     return app
 
 

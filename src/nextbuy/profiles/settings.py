@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from nextbuy.bus.settings import BusSettings
 from nextbuy.core.settings import DatabaseServiceSettings, service_settings_config
 
 
-class ProfilesSettings(DatabaseServiceSettings):
-    """Where the profiles service listens and which database it owns."""
+class ProfilesSettings(DatabaseServiceSettings, BusSettings):
+    """Where the profiles service listens, which database it owns, where its events go."""
 
     service_name: ClassVar[str] = "profiles"
     default_port: ClassVar[int] = 8001

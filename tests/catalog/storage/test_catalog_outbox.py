@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
 from nextbuy.bus.sql_outbox import SqlOutboxStore
 from nextbuy.catalog.app import migrate
@@ -14,17 +15,28 @@ from nextbuy.catalog.settings import CatalogSettings
 from nextbuy.catalog.storage.sql import SqlProductRepository
 from nextbuy.core.sql import create_database_engine
 from tests.catalog.catalog_builders import ManualClock, make_draft
-from tests.support.outbox import drain, pending_events, summary
+from tests.support.outbox import (
+    OutboxWriteFailedError,
+    drain,
+    failing_outbox_writes,
+    pending_events,
+    summary,
+)
 
 CREATED, UPDATED = "product.created.v1", "product.updated.v1"
 
 
 @pytest.fixture
-def repository(database_url: str) -> Iterator[SqlProductRepository]:
+def engine(database_url: str) -> Iterator[Engine]:
     migrate(CatalogSettings(database_url=database_url))
     engine = create_database_engine(database_url)
-    yield SqlProductRepository(engine)
+    yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def repository(engine: Engine) -> SqlProductRepository:
+    return SqlProductRepository(engine)
 
 
 @pytest.fixture
@@ -80,6 +92,15 @@ def test_a_rolled_back_write_leaves_no_event(catalog: Catalog, outbox: SqlOutbox
         catalog.upsert_many([make_draft("p-2"), make_draft("p-3", sku="TAKEN")])
     assert pending_events(outbox) == []
     assert catalog.lookup(["p-2"])[0] == []
+
+
+def test_when_the_outbox_write_fails_the_change_rolls_back_too(
+    engine: Engine, catalog: Catalog, outbox: SqlOutboxStore
+) -> None:
+    with failing_outbox_writes(engine, "catalog_outbox"), pytest.raises(OutboxWriteFailedError):
+        catalog.upsert_many([make_draft("p-1"), make_draft("p-2")])
+    assert catalog.lookup(["p-1", "p-2"])[0] == []
+    assert pending_events(outbox) == []
 
 
 def test_published_rows_are_no_longer_pending(catalog: Catalog, outbox: SqlOutboxStore) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
 
 from nextbuy.bus.sql_outbox import SqlOutboxStore
 from nextbuy.inventory.domain.errors import StockConflictError
 from nextbuy.inventory.storage.repository import SqlStockRepository
 from tests.inventory.builders import make_adjustment, make_level_set
-from tests.support.outbox import drain, pending_events
+from tests.support.outbox import (
+    OutboxWriteFailedError,
+    drain,
+    failing_outbox_writes,
+    pending_events,
+)
 
 CHANGED = "stock.changed.v1"
 
@@ -87,4 +93,13 @@ def test_a_refused_batch_leaves_no_event(
                 make_adjustment(product_id="b", delta_available=-1),
             ]
         )
+    assert pending_events(outbox) == []
+
+
+def test_when_the_outbox_write_fails_the_change_rolls_back_too(
+    engine: Engine, repository: SqlStockRepository, outbox: SqlOutboxStore
+) -> None:
+    with failing_outbox_writes(engine, "inventory_outbox"), pytest.raises(OutboxWriteFailedError):
+        repository.adjust([make_adjustment(product_id="a", delta_available=5)])
+    assert repository.get("a") is None
     assert pending_events(outbox) == []

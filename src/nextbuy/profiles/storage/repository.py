@@ -12,9 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from nextbuy.bus.sql_outbox import SqlOutboxStore, append_events
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.core.errors import ConflictError
 from nextbuy.profiles.domain.errors import UserNotFoundError
+from nextbuy.profiles.domain.events import user_updated_events
 from nextbuy.profiles.domain.models import ProductView, ProfileInput, UpsertCounts, User
 from nextbuy.profiles.domain.recent_views import merge_recent_views, newest_first
 from nextbuy.profiles.domain.upserts import plan_upserts
@@ -25,7 +27,7 @@ from nextbuy.profiles.storage.rows import (
     view_from_row,
     view_values,
 )
-from nextbuy.profiles.storage.tables import RecentViewRow, UserRow
+from nextbuy.profiles.storage.tables import PROFILES_OUTBOX, RecentViewRow, UserRow
 
 _UPSERT_ATTEMPTS = 3
 
@@ -34,8 +36,13 @@ class SqlUserRepository:
     """Profiles in SQL. Reads take two queries whatever the number of users."""
 
     def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writer(engine), expire_on_commit=False)
+
+    def outbox(self) -> SqlOutboxStore:
+        """The outbox the writes fill, as the relay reads it."""
+        return SqlOutboxStore(self._engine, PROFILES_OUTBOX)
 
     def get(self, user_id: str) -> User | None:
         users = self.get_many([user_id])
@@ -77,6 +84,11 @@ class SqlUserRepository:
                 session.execute(insert(UserRow), [profile_values(p) for p in plan.creates])
             if plan.updates:
                 session.execute(update(UserRow), [profile_values(p) for p in plan.updates])
+            # A new user has no views yet; a replaced one keeps its views, read in one query.
+            views = _views_by_user(session, [p.id for p in plan.updates])
+            changed = [User(p) for p in plan.creates]
+            changed += [User(p, tuple(newest_first(views[p.id]))) for p in plan.updates]
+            append_events(session, PROFILES_OUTBOX, user_updated_events(changed))
             return plan.counts
 
     def append_views(self, user_id: str, views: Sequence[ProductView], *, now: datetime) -> User:
@@ -95,9 +107,12 @@ class SqlUserRepository:
                 )
             if change.added:
                 session.execute(insert(RecentViewRow), view_values(user_id, change.added))
+            user = User(profile_from_row(row), change.kept)
             if change.changed:
                 row.updated_at = now
-            return User(profile_from_row(row), change.kept)
+                user = User(profile_from_row(row), change.kept)
+                append_events(session, PROFILES_OUTBOX, user_updated_events([user]))
+            return user
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -120,11 +135,18 @@ def _view_rows(session: Session, user_ids: Sequence[str]) -> Sequence[RecentView
     return session.scalars(query).all()
 
 
+def _views_by_user(session: Session, user_ids: Sequence[str]) -> dict[str, list[ProductView]]:
+    """The views of ``user_ids`` (one query), keyed by user; a user without views maps to []."""
+    views: dict[str, list[ProductView]] = defaultdict(list)
+    if user_ids:
+        for view_row in _view_rows(session, user_ids):
+            views[view_row.user_id].append(view_from_row(view_row))
+    return views
+
+
 def _with_views(session: Session, rows: Sequence[UserRow]) -> list[User]:
     """Attach recent views to ``rows`` with one more query (never one per user)."""
     if not rows:
         return []
-    views: dict[str, list[ProductView]] = defaultdict(list)
-    for view_row in _view_rows(session, [row.id for row in rows]):
-        views[view_row.user_id].append(view_from_row(view_row))
+    views = _views_by_user(session, [row.id for row in rows])
     return [User(profile_from_row(row), tuple(newest_first(views[row.id]))) for row in rows]

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nextbuy.bus.sql_outbox import outbox_table
 from nextbuy.core.sql import UTCDateTime
 
 # JSONB on PostgreSQL: compact, and comparable should a query ever need it.
@@ -47,3 +48,7 @@ class RecentViewRow(Base):
     )
     product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+
+
+PROFILES_OUTBOX = outbox_table("profiles_outbox", Base.metadata)
+"""``user.updated.v1`` events waiting for the bus, written in the transaction of the change."""
