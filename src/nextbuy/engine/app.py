@@ -10,19 +10,21 @@ from pathlib import Path
 import aiohttp
 from fastapi import FastAPI
 
+from nextbuy.bus.rabbitmq_consumer import RabbitConsumer
 from nextbuy.core.health import ReadinessCheck
 from nextbuy.core.http_client import create_session
 from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
 from nextbuy.core.sql import create_database_engine, ping_database, run_migrations
 from nextbuy.core.web.fastapi import install_common
-from nextbuy.engine.api.routes import router
+from nextbuy.engine.api.routes import internal, router
 from nextbuy.engine.data_plane import DataPlane
 from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.ports import UserDataInvalidator
 from nextbuy.engine.domain.precompute import precompute_forever
 from nextbuy.engine.domain.recommender import Recommender
 from nextbuy.engine.domain.refresh import Refresher
+from nextbuy.engine.domain.service_events import ServiceEventApplier
 from nextbuy.engine.domain.sessions import SessionStore
 from nextbuy.engine.observability import EngineMetrics
 from nextbuy.engine.settings import EngineSettings
@@ -66,10 +68,23 @@ def create_app(settings: EngineSettings) -> FastAPI:
         )
         app.state.ingestor = EventIngestor(event_log, sessions)
         refresher = _refresher(settings, session, read_model, models, plane.invalidator)
+        app.state.service_events = ServiceEventApplier(
+            read_model.apply_products,
+            read_model.apply_stock,
+            refresher.record_orders,
+            plane.invalidator,
+        )
         tasks = [
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
             *plane.background,
         ]
+        stop_consuming = asyncio.Event()
+        if settings.bus_url.get_secret_value().startswith(("amqp://", "amqps://")):
+            consumer = RabbitConsumer(
+                settings.bus_url.get_secret_value(), group="engine", prefetch=settings.bus_prefetch
+            )
+            consuming = consumer.run(app.state.service_events.handle, stop=stop_consuming)
+            tasks.append(asyncio.create_task(consuming))
         if settings.data_plane == "optimized" and settings.precompute:
             recommender = app.state.recommender
             warm_loop = precompute_forever(recommender.active, recommender.warm)
@@ -77,6 +92,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
         try:
             yield
         finally:
+            stop_consuming.set()
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -95,6 +111,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
     )
     app.state.read_model, app.state.models, app.state.metrics = read_model, models, metrics
     app.include_router(router)
+    app.include_router(internal)
     install_common(
         app,
         metrics=http_metrics,

@@ -46,6 +46,10 @@ class EngineSettings(DatabaseServiceSettings):
 
     precompute: bool = True
     """Keep candidates of recently active users precomputed in the background."""
+    bus_url: SecretStr = SecretStr("")
+    """Where service events come from: ``amqp://…`` consumes the ``engine`` group on RabbitMQ;
+    empty means events arrive by webhook (``POST /v1/internal/events``) or not at all."""
+    bus_prefetch: int = Field(default=50, ge=1, le=10_000)
     refresh_interval_s: float = Field(default=5.0, gt=0)
     """How often the catalogue, stock and orders change feeds are polled."""
     neighbours_per_item: int = Field(default=50, ge=1, le=500)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -169,3 +170,83 @@ def test_a_recommendation_needs_a_user_or_a_session(client: TestClient) -> None:
     response = client.get("/v1/recommendations", params={"k": 3})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "query.user_id"
+
+
+def service_event(kind: str, **payload: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": NOW.isoformat(),
+        "source": "test",
+        "type": kind,
+    }
+    body.update(payload)
+    return body
+
+
+def stock(product_id: str, available: int) -> dict[str, object]:
+    return {
+        "product_id": product_id,
+        "available": available,
+        "reserved": 0,
+        "updated_at": NOW.isoformat(),
+    }
+
+
+def product(product_id: str, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "id": product_id,
+        "sku": f"SKU-{product_id}",
+        "title": f"Title of {product_id}",
+        "description": "",
+        "category_path": ["Home", "Lighting"],
+        "brand": None,
+        "price": 12.5,
+        "currency": "EUR",
+        "image_url": None,
+        "attributes": {},
+        "active": True,
+        "created_at": NOW.isoformat(),
+        "updated_at": NOW.isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_stock_event_removes_a_product_from_the_next_recommendations(client: TestClient) -> None:
+    assert "kettle" in top(client, session_id="s9")
+    gone = service_event("stock.changed.v1", stock=stock("kettle", 0))
+    response = client.post("/v1/internal/events", json={"events": [gone]})
+    assert response.status_code == 200, response.text
+    assert "kettle" not in top(client, session_id="s9", k=5)
+    back = service_event("stock.changed.v1", stock=stock("kettle", 3))
+    client.post("/v1/internal/events", json={"events": [back]})
+    assert "kettle" in top(client, session_id="s9", k=5)
+
+
+def test_a_product_event_updates_the_read_model_and_redelivery_changes_nothing(
+    client: TestClient,
+) -> None:
+    renamed = service_event("product.updated.v1", product=product("lamp", title="Brass lamp"))
+    for _ in range(2):
+        assert client.post("/v1/internal/events", json={"events": [renamed]}).status_code == 200
+    applier = client.app.state.service_events  # type: ignore[attr-defined]
+    assert (applier.applied, applier.duplicates) == (1, 1)
+    similar = client.get("/v1/products/bulb/similar", params={"k": 3}).json()
+    assert similar["items"][0]["title"] == "Brass lamp"
+
+
+def test_a_new_product_is_known_to_the_engine_at_once(client: TestClient) -> None:
+    assert client.get("/v1/products/lantern/similar").status_code == 404
+    kitchen = product("lantern", category_path=["Home", "Kitchen"])
+    created = service_event("product.created.v1", product=kitchen)
+    client.post("/v1/internal/events", json={"events": [created]})
+    response = client.get("/v1/products/lantern/similar", params={"k": 3})
+    assert response.status_code == 200
+    assert response.json()["items"][0]["reason"] == "popular in Home/Kitchen"
+
+
+def test_a_malformed_service_event_batch_is_a_422(client: TestClient) -> None:
+    bad = service_event("stock.changed.v1", stock={"product_id": "x"})
+    response = client.post("/v1/internal/events", json={"events": [bad]})
+    assert response.status_code == 422
+    assert "events.0" in response.json()["detail"]

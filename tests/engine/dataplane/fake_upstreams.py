@@ -25,6 +25,7 @@ class FakeUpstream:
     calls: dict[str, int] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     _runner: web.AppRunner | None = None
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -40,6 +41,7 @@ class FakeUpstream:
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
+        self._released.set()  # hung handlers return, so shutdown does not wait for them
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -50,7 +52,7 @@ class FakeUpstream:
     async def _answer(self, user_id: str, body: dict[str, object]) -> web.Response:
         self.calls[user_id] = self.calls.get(user_id, 0) + 1
         if self.mode == "hang":
-            await asyncio.sleep(30)
+            await self._released.wait()
         if self.mode == "broken":
             return web.Response(body=b'{"items": [', content_type="application/json")
         if self.mode == "500":

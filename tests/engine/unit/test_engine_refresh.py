@@ -32,6 +32,9 @@ class RecordingInvalidator:
     async def invalidate_orders(self, user_id: str) -> None:
         self.users.append(user_id)
 
+    async def invalidate_profile(self, user_id: str) -> None:
+        self.users.append(f"profile:{user_id}")
+
 
 def make_refresher(
     catalogue: ScriptedFeed, orders: ScriptedFeed, stock: ScriptedFeed | None = None

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
 
+from nextbuy.bus.envelope import EventDecodeError, decode_batch
 from nextbuy.contracts.common import ErrorBody
 from nextbuy.contracts.engine import (
     EventBatch,
@@ -17,6 +18,7 @@ from nextbuy.contracts.engine import (
 from nextbuy.core.errors import FieldError, InvalidInputError
 from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.recommender import Ranked, Recommender
+from nextbuy.engine.domain.service_events import ServiceEventApplier
 from nextbuy.engine.observability import EngineMetrics
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
@@ -142,3 +144,19 @@ async def ingest_events(request: Request, batch: EventBatch) -> EventBatchResult
             ],
         )
     return result
+
+
+internal = APIRouter(prefix="/v1/internal", tags=["internal"], responses=ERRORS)
+
+
+@internal.post("/events")
+async def service_events(request: Request) -> dict[str, int]:
+    """Webhook for the services' outbox relays (the embedded bus). Not routed by the gateway."""
+    try:
+        events = decode_batch(await request.body())
+    except EventDecodeError as error:
+        raise InvalidInputError(str(error), errors=[FieldError("body", str(error))]) from error
+    applier: ServiceEventApplier = request.app.state.service_events
+    for event in events:
+        await applier.handle(event)
+    return {"received": len(events)}

@@ -87,3 +87,7 @@ class UserDataInvalidator(Protocol):
     async def invalidate_orders(self, user_id: str) -> None:
         """Forget the cached orders of a user (a new order was placed)."""
         ...
+
+    async def invalidate_profile(self, user_id: str) -> None:
+        """Forget the cached profile of a user (it was updated)."""
+        ...

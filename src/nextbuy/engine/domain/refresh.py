@@ -42,6 +42,13 @@ class Refresher:
     purchases: dict[str, PurchaseRecord] = field(default_factory=dict)
     built_once: bool = False
     healthy_sources: dict[str, bool] = field(default_factory=dict)
+    _dirty: bool = False
+
+    def record_orders(self, records: Iterable[PurchaseRecord]) -> None:
+        """Orders that arrived as events: learnt at the next round, without waiting for the feed."""
+        for record in records:
+            self.purchases[record.order_id] = record
+            self._dirty = True
 
     async def refresh_once(self) -> None:
         """One round: catalogue first (so new products have titles), stock, then orders."""
@@ -57,7 +64,8 @@ class Refresher:
         if self.invalidator is not None and self.built_once:
             for user_id in {record.user_id for record in orders}:
                 await self.invalidator.invalidate_orders(user_id)
-        if orders or not self.built_once:
+        if orders or self._dirty or not self.built_once:
+            self._dirty = False
             await self._rebuild()
 
     async def _poll(self, source: str, feed: ChangeFeed[T]) -> list[T] | None:

@@ -16,6 +16,7 @@ from nextbuy.contracts.orders import OrderPublic
 from nextbuy.contracts.profiles import UserPublic
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
+from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
 from nextbuy.engine.upstream.http import UpstreamHttp
 
 T = TypeVar("T")
@@ -94,35 +95,11 @@ def catalogue_feed(http: UpstreamHttp) -> ChangeFeedClient[ProductInfo]:
 
 
 def orders_feed(http: UpstreamHttp) -> ChangeFeedClient[PurchaseRecord]:
-    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, _purchase_record)
-
-
-def product_info(product: ProductPublic) -> ProductInfo:
-    return ProductInfo(
-        product_id=product.id,
-        title=product.title,
-        price=product.price,
-        currency=product.currency,
-        category="/".join(product.category_path),
-        active=product.active,
-    )
+    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, purchase_record)
 
 
 def stock_feed(http: UpstreamHttp) -> ChangeFeedClient[StockLevel]:
-    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, _stock_level)
-
-
-def _stock_level(level: StockLevelPublic) -> StockLevel:
-    return StockLevel(level.product_id, level.available - level.reserved)
-
-
-def _purchase_record(order: OrderPublic) -> PurchaseRecord:
-    return PurchaseRecord(
-        order_id=order.id,
-        user_id=order.user_id,
-        product_ids=tuple(line.product_id for line in order.lines),
-        cancelled=order.status in {"cancelled", "returned"},
-    )
+    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, stock_level)
 
 
 def parse_contract(source: str, model: Any, body: Any) -> Any:

@@ -16,12 +16,8 @@ from nextbuy.contracts.inventory import StockLevelPublic
 from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, ResolvedProducts, UserSignals
-from nextbuy.engine.upstream.clients import (
-    OrdersClient,
-    ProfilesClient,
-    parse_contract,
-    product_info,
-)
+from nextbuy.engine.domain.translate import product_info
+from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient, parse_contract
 from nextbuy.engine.upstream.http import UpstreamHttp
 
 

@@ -67,6 +67,9 @@ class CachedUserData:
     async def invalidate_orders(self, user_id: str) -> None:
         await self.cache.invalidate(orders_key(user_id))
 
+    async def invalidate_profile(self, user_id: str) -> None:
+        await self.cache.invalidate(profile_key(user_id))
+
     async def _cached(
         self, key: str, loader: _Loader, freshness: Freshness, deadline: Deadline
     ) -> tuple[object, bool]:

@@ -1,0 +1,62 @@
+"""Applies the other services' events (from the bus) to the engine's read model and caches.
+
+Every effect is an idempotent upsert or invalidation, and recently applied event ids are
+remembered, so a redelivered event changes nothing: effectively-once on at-least-once
+delivery.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from nextbuy.contracts.events import (
+    AnyEvent,
+    OrderPlacedV1,
+    ProductCreatedV1,
+    ProductUpdatedV1,
+    StockChangedV1,
+    UserUpdatedV1,
+)
+from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel, UserDataInvalidator
+from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
+
+REMEMBERED_EVENTS = 100_000
+
+
+@dataclass
+class ServiceEventApplier:
+    apply_products: Callable[[Iterable[ProductInfo]], int]
+    apply_stock: Callable[[Iterable[StockLevel]], int]
+    record_orders: Callable[[Iterable[PurchaseRecord]], None]
+    invalidator: UserDataInvalidator | None = None
+    applied: int = 0
+    duplicates: int = 0
+    _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    async def handle(self, event: AnyEvent) -> None:
+        """Apply one event (the bus acks it once this returns)."""
+        key = str(event.event_id)
+        if key in self._seen:
+            self.duplicates += 1
+            return
+        await self._apply(event)
+        self._seen[key] = None
+        if len(self._seen) > REMEMBERED_EVENTS:
+            self._seen.popitem(last=False)
+        self.applied += 1
+
+    async def _apply(self, event: AnyEvent) -> None:
+        match event:
+            case ProductCreatedV1() | ProductUpdatedV1():
+                self.apply_products([product_info(event.product)])
+            case StockChangedV1():
+                self.apply_stock([stock_level(event.stock)])
+            case OrderPlacedV1():
+                self.record_orders([purchase_record(event.order)])
+                if self.invalidator is not None:
+                    await self.invalidator.invalidate_orders(event.order.user_id)
+            case UserUpdatedV1():
+                if self.invalidator is not None:
+                    await self.invalidator.invalidate_profile(event.user.id)
