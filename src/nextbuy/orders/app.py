@@ -40,7 +40,20 @@ def create_app(settings: OrdersSettings) -> WSGIApplication:
         # Django resolves URLs through the module it was configured with; fill it in place.
         vars(runtime.urlconf).update(build_urlconf(history, runtime.metrics))
         runtime.application = WSGIHandler()
+        _start_relay(settings)
     return runtime.application
+
+
+def _start_relay(settings: OrdersSettings) -> None:
+    """Relay the outbox from this process (once: the application is built once per process).
+
+    A daemon thread that dies with its gunicorn worker; a batch it had not marked yet is
+    published again by the next one, and consumers deduplicate.
+    """
+    from nextbuy.bus.factory import start_outbox_relay
+    from nextbuy.orders.storage.outbox import DjangoOutboxStore
+
+    start_outbox_relay(DjangoOutboxStore(), settings, service=settings.service_name)
 
 
 def migrate(settings: OrdersSettings) -> None:

@@ -6,10 +6,11 @@ from typing import ClassVar
 
 from pydantic import SecretStr
 
+from nextbuy.bus.settings import BusSettings
 from nextbuy.core.settings import DatabaseServiceSettings, service_settings_config
 
 
-class OrdersSettings(DatabaseServiceSettings):
+class OrdersSettings(DatabaseServiceSettings, BusSettings):
     """Where the orders live and how the service listens.
 
     ``secret_key`` signs the admin's sessions and CSRF tokens. Left empty, a random key is

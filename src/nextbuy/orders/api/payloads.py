@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from nextbuy.contracts.orders import OrderCreate, OrderLinePublic, OrderPublic
-from nextbuy.orders.domain.models import NewOrder, Order, OrderLine
+from nextbuy.contracts.orders import OrderCreate
+from nextbuy.orders.domain.events import order_public
+from nextbuy.orders.domain.models import NewOrder, OrderLine
+
+__all__ = ["new_order", "order_public"]
 
 
 def new_order(payload: OrderCreate) -> NewOrder:
@@ -17,24 +20,4 @@ def new_order(payload: OrderCreate) -> NewOrder:
         lines=tuple(
             OrderLine(line.product_id, line.quantity, line.unit_price) for line in payload.lines
         ),
-    )
-
-
-def order_public(order: Order) -> OrderPublic:
-    """The public representation of a stored order."""
-    return OrderPublic(
-        id=order.id,
-        user_id=order.user_id,
-        status=order.status,
-        currency=order.currency,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        lines=[
-            OrderLinePublic(
-                product_id=line.product_id,
-                quantity=line.quantity,
-                unit_price=float(line.unit_price),
-            )
-            for line in order.lines
-        ],
     )

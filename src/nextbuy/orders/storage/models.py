@@ -44,3 +44,23 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_id}"
+
+
+class OutboxEvent(models.Model):
+    """An event waiting for the bus, written in the transaction of the order it announces."""
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField(unique=True)
+    type = models.CharField(max_length=64)
+    # The exact bytes the bus carries (see nextbuy.bus.envelope.encode).
+    payload = models.BinaryField()
+    created_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "orders_outbox"
+        # The relay's query: unpublished rows (NULL sorts together) in id order.
+        indexes = [models.Index(fields=["published_at", "id"], name="orders_outbox_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -18,10 +18,12 @@ from django.db.models import Q, QuerySet
 
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.orders.domain.errors import OrderConflictError
+from nextbuy.orders.domain.events import order_placed_events
 from nextbuy.orders.domain.history import orders_to_insert, resolve_created_at
 from nextbuy.orders.domain.models import BatchOutcome, NewOrder, Order, OrderLine
 from nextbuy.orders.storage import models
 from nextbuy.orders.storage.database import ping_database
+from nextbuy.orders.storage.outbox import append_events
 
 ORDER_COLUMNS = ("id", "user_id", "status", "currency", "created_at", "updated_at")
 LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price")
@@ -77,6 +79,9 @@ class DjangoOrderRepository:
             models.OrderLine.objects.using(self._using).bulk_create(
                 [row for order in new for row in _line_rows(order)]
             )
+            # Only the newly stored orders: a replay was announced when it was first stored.
+            placed = order_placed_events(_stored(order, now) for order in new)
+            append_events(placed, using=self._using)
         return BatchOutcome(created=len(new), unchanged=len(orders) - len(new))
 
     def _load(self, rows: QuerySet[Any]) -> list[Order]:
@@ -119,6 +124,19 @@ def _order_row(order: NewOrder, now: datetime) -> models.Order:
         currency=order.currency,
         created_at=resolve_created_at(order, now),
         updated_at=now,
+    )
+
+
+def _stored(order: NewOrder, now: datetime) -> Order:
+    """The order as ``get`` will read it back once this transaction commits."""
+    return Order(
+        order.id,
+        order.user_id,
+        order.status,
+        order.currency,
+        resolve_created_at(order, now),
+        now,
+        order.lines,
     )
 
 
