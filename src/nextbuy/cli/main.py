@@ -143,3 +143,4 @@ def config(
 
 
 from nextbuy.cli import evaluate_command  # noqa: E402, F401 - registers `nextbuy evaluate`
+from nextbuy.cli import bench_command  # noqa: E402, F401 - registers `nextbuy bench`

@@ -1,0 +1,346 @@
+"""Runs the benchmark: build the stack, then every scenario for every client, one at a time.
+
+The load generator runs in a worker process of its own, so the proxies' event loop (this
+process) and the client's clock never share a core's attention; the two agree on the start of
+each run by wall-clock time, which is how the fault timeline here lines up with the latencies
+recorded there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+import aiohttp
+
+from nextbuy.bench.fault_proxy import Faults
+from nextbuy.bench.loadgen import (
+    Arrivals,
+    LoadPlan,
+    LoadResult,
+    arrival_offsets,
+    closed_loop_in_process,
+    open_loop_in_process,
+)
+from nextbuy.bench.phases import FaultDriver, PhaseResult
+from nextbuy.bench.probe import UpstreamProbe, probe_upstreams
+from nextbuy.bench.redis_server import redis_server_binary
+from nextbuy.bench.scenarios import (
+    SCENARIOS,
+    TAIL_EXTRA_MS,
+    TAIL_FRACTION,
+    Client,
+    Scenario,
+)
+from nextbuy.bench.shop import ShopSize, bench_user_id, generate_bench_shop
+from nextbuy.bench.stack import ENGINES, BenchStack, engine_spec
+
+START_LEAD_S = 0.3
+"""How far ahead each run's start is fixed, so the worker process is ready to send on time."""
+PREWARM_CONCURRENCY = 8
+SETTLE_QUIET_S, SETTLE_MAX_S = 0.3, 20.0
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    rate_per_s: float = 40.0
+    duration_s: float = 60.0
+    capacity_s: float = 10.0
+    capacity_concurrency: int = 32
+    scenarios: tuple[Scenario, ...] = SCENARIOS
+    shop: ShopSize = field(default_factory=ShopSize)
+    warm_users: int = 200
+    arrivals: Arrivals = "poisson"
+    latency: Faults = field(default_factory=Faults)
+    timeout_s: float = 5.0
+    probe_users: int = 60
+    seed: int = 1
+
+    def quick(self) -> BenchOptions:
+        """Every scenario, briefly, on a small shop: a smoke check, not a measurement."""
+        return replace(
+            self,
+            rate_per_s=min(self.rate_per_s, 20.0),
+            duration_s=1.0,
+            capacity_s=1.0,
+            shop=ShopSize(users=300, products=400, median_orders=3.0, views_per_user=5),
+            warm_users=40,
+            timeout_s=1.0,
+            probe_users=10,
+        )
+
+
+class Progress(Protocol):
+    """What the runner tells the user while it works (the CLI draws it with rich)."""
+
+    def step(self, text: str) -> None:
+        """A setup step started."""
+
+    def seeded(self, kind: str, count: int) -> None:
+        """``count`` more records of ``kind`` were loaded."""
+
+    def phase(self, name: str, duration_s: float) -> Callable[[float], None]:
+        """A phase started; the returned callback is told the seconds elapsed."""
+
+
+class SilentProgress:
+    """Progress that shows nothing (tests, scripts)."""
+
+    def step(self, text: str) -> None:
+        pass
+
+    def seeded(self, kind: str, count: int) -> None:
+        pass
+
+    def phase(self, name: str, duration_s: float) -> Callable[[float], None]:
+        return lambda _elapsed: None
+
+
+@dataclass
+class BenchReport:
+    phases: list[PhaseResult]
+    probes: list[UpstreamProbe]
+    home: Path
+    options: BenchOptions
+    skipped: list[str] = field(default_factory=list)
+
+
+class _ColdUsers:
+    """Hands out users an engine has not seen since it last started with empty caches."""
+
+    def __init__(self, first: int, total: int) -> None:
+        self.first, self.total = first, total
+        self.next: dict[str, int] = {}
+
+    def take(self, engine: str, n: int) -> tuple[list[str], bool]:
+        """``n`` fresh users, and whether the engine must first be restarted to make them so."""
+        start = self.next.get(engine, self.first)
+        restart = start + n > self.total and start > self.first
+        if restart:
+            start = self.first
+        self.next[engine] = min(self.total, start + n)
+        # A run longer than the pool reuses users: the report says so through calls/request.
+        return [
+            bench_user_id(self.first + (start - self.first + i) % (self.total - self.first))
+            for i in range(n)
+        ], restart
+
+
+class BenchRunner:
+    def __init__(self, options: BenchOptions, home: Path, progress: Progress) -> None:
+        self.options = options
+        self.progress = progress
+        self.stack = BenchStack(home, options.latency, redis_server_binary())
+        self.cold = _ColdUsers(options.warm_users, options.shop.users)
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.random = random.Random(options.seed)
+
+    async def run(self) -> BenchReport:
+        """Set up, run every scenario, and always stop what was started."""
+        try:
+            probes = await self._setup()
+            phases: list[PhaseResult] = []
+            skipped: list[str] = []
+            for scenario in self.options.scenarios:
+                if scenario.needs_redis and not self.stack.has_redis:
+                    skipped.append(f"{scenario.name}: redis-server is not installed")
+                    continue
+                phases.extend(await self._scenario(scenario))
+            return BenchReport(phases, probes, self.stack.home, self.options, skipped)
+        finally:
+            self.progress.step("stopping every process the bench started")
+            await self.stack.close()
+            self.pool.shutdown(wait=True)
+
+    async def _setup(self) -> list[UpstreamProbe]:
+        loop = asyncio.get_running_loop()
+        self.progress.step("starting the load generator process")
+        warm_child = loop.run_in_executor(self.pool, arrival_offsets, 1.0, 1.0, "uniform", 0)
+        self.progress.step("generating the bench shop")
+        shop = await asyncio.to_thread(generate_bench_shop, self.options.shop)
+        self.progress.step("migrating and starting profiles, catalog, orders, inventory")
+        await self.stack.start_upstreams()
+        self.progress.step("seeding the bench shop through the bulk APIs")
+        await self.stack.seed(shop, self.progress.seeded)
+        await self.stack.start_proxies()
+        self.progress.step("starting redis-server and the engines")
+        await self.stack.start_redis()
+        await self.stack.start_engines()
+        body = await _fetch(self._engine_url("optimized", bench_user_id(0)))
+        await self.stack.start_ceiling(body)
+        await warm_child
+        self.progress.step("timing single upstream calls")
+        users, wanted = self.options.shop.users, self.options.probe_users
+        sample = [bench_user_id(i) for i in range(0, users, max(1, users // wanted))][:wanted]
+        products = self.options.shop.products
+        return await probe_upstreams(self.stack, sample, products, self.options.latency)
+
+    def _engine_url(self, engine: str, user: str) -> str:
+        return f"{self.stack.engine_url(engine)}/v1/recommendations?user_id={user}&k=10"
+
+    async def _scenario(self, scenario: Scenario) -> list[PhaseResult]:
+        results = []
+        for client in scenario.clients:
+            results.append(await self._phase(scenario, client))
+        if scenario.capacity:
+            for client in scenario.clients:
+                results.append(await self._capacity(scenario, client))
+        return results
+
+    async def _plan(self, scenario: Scenario, client: Client, n: int) -> LoadPlan:
+        engine = scenario.engine_for(client)
+        template, expect_json, users = self._engine_url(engine, "{user}"), True, ["-"]
+        if scenario.target != "engine":
+            path = "/static" if scenario.target == "static" else "/hello"
+            template, expect_json = self.stack.url("ceiling") + path, scenario.target == "static"
+        elif scenario.users == "warm":
+            hot = [bench_user_id(i) for i in range(self.options.warm_users)]
+            if engine_spec(engine).caches:
+                await self._prewarm(engine, hot)
+            users = [self.random.choice(hot) for _ in range(n)]
+        elif scenario.users == "cold":
+            users, restart = self.cold.take(engine, n)
+            if restart and engine_spec(engine).caches:
+                self.progress.step(f"restarting engine {engine} to empty its caches")
+                await self.stack.restart_engine(engine)
+        return LoadPlan(
+            url_template=template,
+            users=users,
+            rate_per_s=self.options.rate_per_s,
+            duration_s=self.options.duration_s,
+            arrivals=self.options.arrivals,
+            timeout_s=self.options.timeout_s,
+            expect_json=expect_json,
+            seed=self.random.randrange(1 << 30),
+        )
+
+    async def _prewarm(self, engine: str, users: Sequence[str]) -> None:
+        semaphore = asyncio.Semaphore(PREWARM_CONCURRENCY)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+
+            async def one(user: str) -> None:
+                async with semaphore, session.get(self._engine_url(engine, user)) as response:
+                    await response.read()
+
+            await asyncio.gather(*(one(u) for u in users))
+
+    async def _settle(self) -> None:
+        """Wait until no engine is still working off an earlier phase's backlog.
+
+        A server keeps working on requests whose client gave up (the naive plane, overloaded,
+        can take seconds to drain); the next phase must not share the CPU with that.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_MAX_S
+        while loop.time() < deadline:
+            before = sum(self.stack.upstream_calls(e.name) for e in ENGINES)
+            await asyncio.sleep(SETTLE_QUIET_S)
+            if sum(self.stack.upstream_calls(e.name) for e in ENGINES) - before <= 2:
+                return
+
+    async def _phase(self, scenario: Scenario, client: Client) -> PhaseResult:
+        engine = scenario.engine_for(client)
+        await self._settle()
+        # Enough users for a Poisson count well above its mean (sd = sqrt(mean)).
+        mean = self.options.rate_per_s * self.options.duration_s
+        expected = int(mean + 5 * mean**0.5) + 5
+        plan = await self._plan(scenario, client, expected)
+        if scenario.tail_slow:
+            self.stack.set_latency_faults(
+                engine, slow_fraction=TAIL_FRACTION, slow_extra_ms=TAIL_EXTRA_MS
+            )
+        driver = FaultDriver(self.stack, engine)
+        before = self._calls(engine, scenario)
+        loop = asyncio.get_running_loop()
+        start_at = time.time() + START_LEAD_S
+        t0 = loop.time() + START_LEAD_S
+        load = loop.run_in_executor(self.pool, open_loop_in_process, plan, start_at)
+        events: dict[str, float] = {}
+        try:
+            tick = self.progress.phase(f"{scenario.name} [{client}]", self.options.duration_s)
+            timeline = asyncio.create_task(self._timeline(scenario, driver, t0, events))
+            result = await self._await_with_progress(load, t0, tick)
+            await timeline
+        finally:
+            await driver.undo_all(scenario)
+        after = self._calls(engine, scenario)
+        return self._phase_result(scenario.name, scenario, client, result, before, after, events)
+
+    async def _timeline(
+        self, scenario: Scenario, driver: FaultDriver, t0: float, events: dict[str, float]
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        for step in scenario.steps:
+            await asyncio.sleep(max(0.0, t0 + step.at * self.options.duration_s - loop.time()))
+            events["recovery_started" if step.recovers else "fault"] = loop.time() - t0
+            await driver.apply(step)
+            if step.recovers:
+                events["recovered"] = loop.time() - t0
+
+    async def _await_with_progress(
+        self, load: asyncio.Future[LoadResult], t0: float, tick: Callable[[float], None]
+    ) -> LoadResult:
+        loop = asyncio.get_running_loop()
+        while not load.done():
+            tick(max(0.0, loop.time() - t0))
+            await asyncio.wait([load], timeout=0.25)
+        tick(self.options.duration_s)
+        return load.result()
+
+    async def _capacity(self, scenario: Scenario, client: Client) -> PhaseResult:
+        engine = scenario.engine_for(client)
+        await self._settle()
+        plan = await self._plan(scenario, client, 200_000)
+        plan = replace(plan, duration_s=self.options.capacity_s)
+        before = self._calls(engine, scenario)
+        loop = asyncio.get_running_loop()
+        tick = self.progress.phase(f"{scenario.name} capacity [{client}]", plan.duration_s)
+        t0 = loop.time()
+        load = loop.run_in_executor(
+            self.pool, closed_loop_in_process, plan, self.options.capacity_concurrency
+        )
+        result = await self._await_with_progress(load, t0, tick)
+        after = self._calls(engine, scenario)
+        name = f"{scenario.name}_capacity"
+        return self._phase_result(name, scenario, client, result, before, after, {})
+
+    def _calls(self, engine: str, scenario: Scenario) -> dict[str, int]:
+        if scenario.target != "engine":
+            return {}
+        return {name: proxy.requests for name, proxy in self.stack.proxies[engine].items()}
+
+    @staticmethod
+    def _phase_result(
+        name: str,
+        scenario: Scenario,
+        client: Client,
+        result: LoadResult,
+        before: dict[str, int],
+        after: dict[str, int],
+        events: dict[str, float],
+    ) -> PhaseResult:
+        by_upstream = {u: after[u] - before[u] for u in after}
+        return PhaseResult(
+            name=name,
+            scenario=scenario,
+            client=client,
+            result=result,
+            upstream_calls=sum(by_upstream.values()),
+            events={k: round(v, 3) for k, v in events.items()},
+            calls_by_upstream=by_upstream,
+        )
+
+
+async def _fetch(url: str) -> bytes:
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
+        session.get(url) as response,
+    ):
+        return await response.read()

@@ -1,0 +1,87 @@
+"""Figures from one run of the load generator: percentiles, rates, and recovery after a fault."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from nextbuy.bench.loadgen import LoadResult
+
+BUDGET_S = 0.200
+"""The answer budget every target is measured against."""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One scenario row, in the units of ``--json``."""
+
+    requests: int
+    errors: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    rps: float
+    within_200ms_pct: float
+    degraded_pct: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarise(result: LoadResult) -> Summary:
+    """Percentiles over every request (errors included, at the time they failed).
+
+    Percentiles are nearest-rank ("higher"), as an HDR histogram reports them: the p99 is a
+    latency that 1% of requests really met or exceeded, never an interpolation between two.
+    """
+    n = len(result)
+    if n == 0:
+        return Summary(0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    latency = np.nan_to_num(result.latency_s, nan=np.inf)
+    ok = result.status == 200
+    p50, p95, p99 = np.percentile(latency, [50, 95, 99], method="higher") * 1000
+    finished = result.scheduled_s + latency
+    span = float(np.max(finished[np.isfinite(finished)], initial=0.0) - result.scheduled_s.min())
+    return Summary(
+        requests=n,
+        errors=int(n - ok.sum()),
+        p50_ms=_round(p50),
+        p95_ms=_round(p95),
+        p99_ms=_round(p99),
+        mean_ms=_round(float(np.mean(latency[np.isfinite(latency)])) * 1000),
+        rps=_round(ok.sum() / span if span > 0 else 0.0),
+        within_200ms_pct=_round(100 * float(np.mean(ok & (latency <= BUDGET_S)))),
+        degraded_pct=_round(100 * float(result.degraded[ok].mean()) if ok.any() else 0.0),
+    )
+
+
+def degraded_after_recovery_s(result: LoadResult, recovered_at_s: float) -> float:
+    """How long after ``recovered_at_s`` requests still came back degraded (0 if none did).
+
+    Measured to the scheduled start of the last degraded request sent after recovery, so it is
+    the time until the engine had noticed, not the time the load generator took to see it.
+    """
+    after = (result.scheduled_s >= recovered_at_s) & result.degraded
+    if not after.any():
+        return 0.0
+    return _round(float(result.scheduled_s[after].max()) - recovered_at_s)
+
+
+def degraded_share_between(result: LoadResult, start_s: float, end_s: float) -> float | None:
+    """Percentage of the answered requests scheduled in ``[start_s, end_s)`` that were degraded
+    (None when no answered request was scheduled then)."""
+    window = (result.scheduled_s >= start_s) & (result.scheduled_s < end_s) & (result.status == 200)
+    return _round(100 * float(result.degraded[window].mean())) if window.any() else None
+
+
+def status_counts(result: LoadResult) -> dict[str, int]:
+    """How many requests ended with each status (0 = connection error, -1 timeout, -2 bad body)."""
+    values, counts = np.unique(result.status, return_counts=True)
+    return {str(int(v)): int(c) for v, c in zip(values, counts, strict=True)}
+
+
+def _round(value: float) -> float:
+    return round(float(value), 3)

@@ -1,0 +1,163 @@
+"""``nextbuy bench``: naive and optimised data planes under open-loop load and injected faults.
+
+Starts its own services, proxies, engines and redis-server on free ports in a throwaway
+``NEXTBUY_HOME``, and stops every one of them by pid when it ends. Heavy imports happen inside
+the command so ``nextbuy --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from nextbuy.cli.main import app, console
+
+if TYPE_CHECKING:
+    from nextbuy.bench.runner import BenchOptions, BenchReport
+
+ARRIVALS = ("poisson", "uniform")
+
+
+@app.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option(help="Every scenario briefly on a small shop (a smoke check)")
+    ] = False,
+    rate: Annotated[float, typer.Option(min=1, help="Open-loop arrival rate R, requests/s")] = 40,
+    duration: Annotated[float, typer.Option(min=1, help="Seconds per scenario and client")] = 60,
+    scenario: Annotated[
+        list[str] | None, typer.Option(help="Run only this scenario (repeatable)")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for PNG plots and details.json")] = Path(
+        "bench-results"
+    ),
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the results")] = None,
+    users: Annotated[int, typer.Option(min=50, help="Users in the bench shop")] = 3000,
+    capacity_seconds: Annotated[
+        float, typer.Option(min=1, help="Seconds per closed-loop capacity run")
+    ] = 10,
+    arrivals: Annotated[str, typer.Option(help="poisson | uniform")] = "poisson",
+    keep_home: Annotated[bool, typer.Option(help="Keep the bench's data and logs")] = False,
+) -> None:
+    """Benchmark the engine's data planes: warm, cold, upstream faults, hedging, Redis, ceiling."""
+    if arrivals not in ARRIVALS:
+        raise typer.BadParameter(f"choose from {', '.join(ARRIVALS)}", param_hint="--arrivals")
+    options = _options(quick, rate, duration, scenario, users, capacity_seconds, arrivals)
+    home = Path(tempfile.mkdtemp(prefix="nextbuy-bench-"))
+    console.print(f"Bench data and logs: {home}")
+    report = _run(options, home)
+    _print_and_write(report, out, json_path)
+    if keep_home:
+        console.print(f"Kept {home}")
+    else:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _options(
+    quick: bool,
+    rate: float,
+    duration: float,
+    scenarios: list[str] | None,
+    users: int,
+    capacity_seconds: float,
+    arrivals: str,
+) -> BenchOptions:
+    from nextbuy.bench.runner import BenchOptions
+    from nextbuy.bench.scenarios import select_scenarios
+    from nextbuy.bench.shop import ShopSize
+
+    try:
+        chosen = select_scenarios(scenarios)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--scenario") from error
+    options = BenchOptions(
+        rate_per_s=rate,
+        duration_s=duration,
+        capacity_s=capacity_seconds,
+        scenarios=chosen,
+        shop=ShopSize(users=users),
+        arrivals="uniform" if arrivals == "uniform" else "poisson",
+    )
+    return options.quick() if quick else options
+
+
+def _run(options: BenchOptions, home: Path) -> BenchReport:
+    from nextbuy.bench._loop import run_fast
+    from nextbuy.bench.processes import BenchProcessError
+    from nextbuy.bench.runner import BenchRunner
+
+    columns = (
+        TextColumn("{task.description:<44}"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        try:
+            return run_fast(BenchRunner(options, home, _RichProgress(progress)).run())
+        except BenchProcessError as error:
+            console.print(f"[red]Bench failed:[/red] {error}\nLogs kept in {home}/logs")
+            raise typer.Exit(1) from error
+
+
+def _print_and_write(report: BenchReport, out: Path, json_path: Path | None) -> None:
+    from nextbuy.bench.plots import write_plots
+    from nextbuy.bench.report import (
+        check_targets,
+        markdown,
+        results_table,
+        targets_table,
+        write_details,
+        write_json,
+    )
+
+    width = None if console.is_terminal else 160
+    console.print(results_table(report), width=width)
+    console.print(targets_table(check_targets(report)), width=width)
+    for skipped in report.skipped:
+        console.print(f"[yellow]skipped[/yellow] {skipped}")
+    plots = write_plots(report.phases, out)
+    write_details(report, out / "details.json")
+    (out / "summary.md").write_text(markdown(report))
+    console.print(f"Plots, details.json and summary.md: {out} ({len(plots)} PNG)")
+    if json_path is not None:
+        write_json(report, json_path)
+        console.print(f"Results: {json_path}")
+
+
+class _RichProgress:
+    """The runner's progress callbacks drawn as rich progress bars."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.setup = progress.add_task("setting up", total=None, detail="")
+        self.seeding: dict[str, TaskID] = {}
+
+    def step(self, text: str) -> None:
+        self.progress.update(self.setup, detail=text)
+
+    def seeded(self, kind: str, count: int) -> None:
+        if kind not in self.seeding:
+            self.seeding[kind] = self.progress.add_task(f"seeding {kind}", total=None, detail="")
+        task = self.seeding[kind]
+        self.progress.advance(task, count)
+        done = int(self.progress.tasks[task].completed)
+        self.progress.update(task, detail=f"{done:,} records")
+
+    def phase(self, name: str, duration_s: float) -> Callable[[float], None]:
+        task = self.progress.add_task(name, total=duration_s, detail="")
+
+        def tick(elapsed: float) -> None:
+            shown = min(elapsed, duration_s)
+            draining = " (waiting for the last answers)" if elapsed >= duration_s else ""
+            self.progress.update(
+                task, completed=shown, detail=f"{shown:.0f}/{duration_s:.0f} s{draining}"
+            )
+
+        return tick
