@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,6 +178,47 @@ def test_gateway_rate_limits_a_burst_with_fast_json_429s(platform: RunningPlatfo
     assert limited[0].json()["type"] == "rate_limited"
     assert limited[0].headers["Retry-After"] == "1"
     time.sleep(1.5)  # let the bucket refill for the tests after this one
+
+
+def _poll_until(check: Callable[[], bool], timeout_s: float) -> float:
+    """Seconds until ``check`` held (polling every 50 ms); fails after ``timeout_s``."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > timeout_s:
+            pytest.fail(f"not visible within {timeout_s} s")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_out_of_stock_disappears_from_recommendations_within_2_s(platform: RunningPlatform) -> None:
+    def recommended() -> list[str]:
+        body = httpx.get(
+            f"{platform.url('engine')}/v1/recommendations",
+            params={"user_id": platform.demo_user, "k": 10},
+        ).json()
+        return [item["product_id"] for item in body["items"]]
+
+    victim = recommended()[0]
+    adjust = {"adjustments": [{"product_id": victim, "set_available": 0, "set_reserved": 0}]}
+    response = httpx.post(f"{platform.url('inventory')}/v1/stock:adjust", json=adjust)
+    assert response.status_code == 200, response.text
+    seconds = _poll_until(lambda: victim not in recommended(), timeout_s=2.0)
+    print(f"out-of-stock visible after {seconds * 1000:.0f} ms")
+
+
+def test_a_new_product_reaches_the_engine_within_5_s(platform: RunningPlatform) -> None:
+    new = {
+        "id": "p-fresh-1",
+        "sku": "SKU-FRESH-1",
+        "title": "Fresh arrival",
+        "category_path": ["Home", "Kitchen"],
+        "price": "19.90",
+    }
+    response = httpx.post(f"{platform.url('catalog')}/v1/products", json=new)
+    assert response.status_code == 201, response.text
+    url = f"{platform.url('engine')}/v1/products/p-fresh-1/similar"
+    seconds = _poll_until(lambda: httpx.get(url).status_code == 200, timeout_s=5.0)
+    print(f"new product visible after {seconds * 1000:.0f} ms")
 
 
 def test_status_reports_every_service_ready(platform: RunningPlatform) -> None:

@@ -142,5 +142,7 @@ def config(
     console.print(table)
 
 
-from nextbuy.cli import evaluate_command  # noqa: E402, F401 - registers `nextbuy evaluate`
-from nextbuy.cli import bench_command  # noqa: E402, F401 - registers `nextbuy bench`
+from nextbuy.cli import (
+    bench_command,  # noqa: F401 - registers `nextbuy bench`
+    evaluate_command,  # noqa: F401 - registers `nextbuy evaluate`
+)

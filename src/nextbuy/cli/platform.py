@@ -65,8 +65,11 @@ class Platform:
         env["NEXTBUY_HOME"] = str(self.home)
         for name, port in self.ports.items():
             env[f"NEXTBUY_{name.upper()}__PORT"] = str(port)
+        webhook = f"{self.url('engine')}/v1/internal/events"
         for upstream in UPSTREAMS:
             env.setdefault(f"NEXTBUY_ENGINE__{upstream.name.upper()}_URL", self.url(upstream.name))
+            # The embedded bus: each service's outbox relay pushes its events to the engine.
+            env.setdefault(f"NEXTBUY_{upstream.name.upper()}__BUS_URL", webhook)
         env.setdefault("NEXTBUY_ENGINE__REFRESH_INTERVAL_S", "2")
         return env
 
