@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from nextbuy.cli.main import app, console
+from nextbuy.cli.root import app, console
 
 if TYPE_CHECKING:
     from nextbuy.bench.runner import BenchOptions, BenchReport

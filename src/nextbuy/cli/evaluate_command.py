@@ -16,7 +16,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nextbuy.cli.main import app, console
+from nextbuy.cli.root import app, console
 
 if TYPE_CHECKING:
     from nextbuy.evaluation.report import EvaluationReport

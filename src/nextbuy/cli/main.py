@@ -10,21 +10,16 @@ from typing import Annotated
 import aiohttp
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
+# Importing a command module registers its commands on the root app.
+from nextbuy.cli import bench_command, evaluate_command  # noqa: F401
 from nextbuy.cli.data_commands import data_app
 from nextbuy.cli.registry import GATEWAY_PORT, SERVICE_NAMES, SERVICES, spec_of
+from nextbuy.cli.root import app, console
 from nextbuy.core.http_client import create_session
 
-app = typer.Typer(
-    name="nextbuy",
-    help="Nextbuy: an open-source recommendation platform for e-commerce.",
-    no_args_is_help=True,
-    add_completion=False,
-)
 app.add_typer(data_app, name="data")
-console = Console()
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICE_NAMES)}")]
 
 
@@ -140,9 +135,3 @@ def config(
         "NEXTBUY_HOME",
     )
     console.print(table)
-
-
-from nextbuy.cli import (
-    bench_command,  # noqa: F401 - registers `nextbuy bench`
-    evaluate_command,  # noqa: F401 - registers `nextbuy evaluate`
-)
