@@ -1,0 +1,138 @@
+"""The RabbitMQ transport on the shared broker: confirms, acks, requeues and dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from nextbuy.bus.errors import PublishError
+from nextbuy.bus.rabbitmq import REASON_HEADER, RabbitPublisher
+from nextbuy.bus.rabbitmq_consumer import RabbitConsumer
+from nextbuy.contracts.events import AnyEvent
+from tests.bus.broker_helpers import consume_until, publish_raw, queue_depth, take_all
+from tests.bus.builders import make_events
+from tests.bus.conftest import BrokerNames
+from tests.support.servers import free_port
+
+
+def make_pair(
+    broker: BrokerNames, **consumer_options: object
+) -> tuple[RabbitPublisher, RabbitConsumer]:
+    consumer = RabbitConsumer(
+        broker.url, group=broker.group(), exchange=broker.exchange, **consumer_options
+    )
+    return RabbitPublisher(broker.url, exchange=broker.exchange), consumer
+
+
+def test_published_events_are_consumed_once_and_acked(broker: BrokerNames) -> None:
+    events = make_events(300)
+    received: list[AnyEvent] = []
+
+    async def handler(event: AnyEvent) -> None:
+        received.append(event)
+
+    async def scenario() -> tuple[int, int]:
+        publisher, consumer = make_pair(broker)
+        await consumer.declare()
+        await publisher.publish(events)
+        await publisher.close()
+        await consume_until(consumer, handler, lambda: len(received) >= len(events))
+        return await queue_depth(broker.url, broker.topology.queue("g"))
+
+    assert asyncio.run(scenario()) == (0, 0)
+    assert received == events  # one consumer, one queue: delivery order is publish order
+
+
+def test_an_event_no_queue_is_bound_for_is_not_confirmed(broker: BrokerNames) -> None:
+    async def scenario() -> None:
+        publisher = RabbitPublisher(broker.url, exchange=broker.exchange)
+        try:
+            await publisher.publish(make_events(2))
+        finally:
+            await publisher.close()
+
+    with pytest.raises(PublishError) as caught:
+        asyncio.run(scenario())
+    assert caught.value.confirmed == frozenset()
+
+
+def test_an_unreachable_broker_is_a_publish_error() -> None:
+    publisher = RabbitPublisher(f"amqp://guest:guest@127.0.0.1:{free_port()}/", timeout_s=2)
+    with pytest.raises(PublishError, match="cannot reach"):
+        asyncio.run(publisher.publish(make_events(1)))
+
+
+def test_an_undecodable_message_is_dead_lettered_at_once_with_the_reason(
+    broker: BrokerNames,
+) -> None:
+    calls: list[AnyEvent] = []
+
+    async def handler(event: AnyEvent) -> None:
+        calls.append(event)
+
+    async def scenario() -> list[tuple[bytes, dict[str, object]]]:
+        publisher, consumer = make_pair(broker)
+        await consumer.declare()
+        await publish_raw(broker.url, broker.exchange, "stock.changed.v1", b'{"type": "nope"}')
+        await publisher.publish(make_events(1))
+        await publisher.close()
+        await consume_until(consumer, handler, lambda: len(calls) == 1)
+        assert consumer.stats.dead_lettered == 1
+        return await take_all(broker.url, broker.topology.dead_letters("g"))
+
+    [(body, headers)] = asyncio.run(scenario())
+    assert body == b'{"type": "nope"}'
+    assert str(headers[REASON_HEADER]).startswith("undecodable: ")
+    assert len(calls) == 1
+
+
+def test_a_failing_handler_is_retried_a_bounded_number_of_times_then_dead_lettered(
+    broker: BrokerNames,
+) -> None:
+    attempts: Counter[int] = Counter()
+    good, poison = make_events(2)
+
+    async def handler(event: AnyEvent) -> None:
+        attempts[event.event_id.int] += 1
+        if event.event_id == poison.event_id:
+            raise RuntimeError("cannot handle this one")
+
+    async def scenario() -> list[tuple[bytes, dict[str, object]]]:
+        publisher, consumer = make_pair(broker, max_attempts=3)
+        await consumer.declare()
+        await publisher.publish([poison, good])
+        await publisher.close()
+        await consume_until(consumer, handler, lambda: consumer.stats.dead_lettered == 1)
+        assert (consumer.stats.acked, consumer.stats.requeued) == (1, 2)
+        assert await queue_depth(broker.url, broker.topology.queue("g")) == (0, 0)
+        return await take_all(broker.url, broker.topology.dead_letters("g"))
+
+    [(_body, headers)] = asyncio.run(scenario())
+    assert attempts[poison.event_id.int] == 3
+    assert attempts[good.event_id.int] == 1
+    assert "handler failed 3 times" in str(headers[REASON_HEADER])
+    assert headers["event_id"] == str(poison.event_id)
+
+
+def test_a_handler_that_fails_once_succeeds_on_redelivery(broker: BrokerNames) -> None:
+    seen: list[AnyEvent] = []
+    [event] = make_events(1)
+
+    async def handler(received: AnyEvent) -> None:
+        seen.append(received)
+        if len(seen) == 1:
+            raise RuntimeError("transient")
+
+    async def scenario() -> RabbitConsumer:
+        publisher, consumer = make_pair(broker)
+        await consumer.declare()
+        await publisher.publish([event])
+        await publisher.close()
+        await consume_until(consumer, handler, lambda: consumer.stats.acked == 1)
+        return consumer
+
+    consumer = asyncio.run(scenario())
+    assert seen == [event, event]
+    assert (consumer.stats.redelivered, consumer.stats.dead_lettered) == (1, 0)
