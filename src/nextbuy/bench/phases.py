@@ -33,6 +33,8 @@ class PhaseResult:
     events: dict[str, float] = field(default_factory=dict)
     """Fault steps by name, in seconds from the start of the load."""
     calls_by_upstream: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, float] = field(default_factory=dict)
+    """Facts about the run's preparation (how much of the warm set was really warm)."""
 
     @property
     def summary(self) -> Summary:
@@ -75,6 +77,7 @@ class PhaseResult:
             "status_counts": status_counts(self.result),
             "degraded_sources": self.result.degraded_sources,
             "upstream_calls": self.calls_by_upstream,
+            "notes": self.notes,
         }
 
 

@@ -44,7 +44,7 @@ from nextbuy.bench.stack import ENGINES, BenchStack, engine_spec
 
 START_LEAD_S = 0.3
 """How far ahead each run's start is fixed, so the worker process is ready to send on time."""
-PREWARM_CONCURRENCY = 8
+PREWARM_CONCURRENCY, PREWARM_ROUNDS = 4, 3
 SETTLE_QUIET_S, SETTLE_MAX_S = 0.3, 20.0
 
 
@@ -141,6 +141,7 @@ class BenchRunner:
         self.cold = _ColdUsers(options.warm_users, options.shop.users)
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self.random = random.Random(options.seed)
+        self.warmed_pct: dict[str, float] = {}
 
     async def run(self) -> BenchReport:
         """Set up, run every scenario, and always stop what was started."""
@@ -222,14 +223,26 @@ class BenchRunner:
         )
 
     async def _prewarm(self, engine: str, users: Sequence[str]) -> None:
+        """Ask for every hot user until the engine answers undegraded (at most a few rounds).
+
+        Records the share it managed: an engine that cannot load a user inside its deadline
+        never caches it, and the warm figures then describe a partly cold engine.
+        """
         semaphore = asyncio.Semaphore(PREWARM_CONCURRENCY)
+        remaining = list(users)
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
 
-            async def one(user: str) -> None:
+            async def undegraded(user: str) -> bool:
                 async with semaphore, session.get(self._engine_url(engine, user)) as response:
-                    await response.read()
+                    body = await response.read()
+                return response.status == 200 and b'"degraded":false' in body.replace(b" ", b"")
 
-            await asyncio.gather(*(one(u) for u in users))
+            for _ in range(PREWARM_ROUNDS):
+                answers = await asyncio.gather(*(undegraded(u) for u in remaining))
+                remaining = [u for u, ok in zip(remaining, answers, strict=True) if not ok]
+                if not remaining:
+                    break
+        self.warmed_pct[engine] = round(100 * (1 - len(remaining) / max(1, len(users))), 1)
 
     async def _settle(self) -> None:
         """Wait until no engine is still working off an earlier phase's backlog.
@@ -316,8 +329,8 @@ class BenchRunner:
             return {}
         return {name: proxy.requests for name, proxy in self.stack.proxies[engine].items()}
 
-    @staticmethod
     def _phase_result(
+        self,
         name: str,
         scenario: Scenario,
         client: Client,
@@ -327,6 +340,10 @@ class BenchRunner:
         events: dict[str, float],
     ) -> PhaseResult:
         by_upstream = {u: after[u] - before[u] for u in after}
+        notes = {}
+        engine = scenario.engine_for(client)
+        if scenario.users == "warm" and engine in self.warmed_pct:
+            notes["warm_users_answered_undegraded_before_run_pct"] = self.warmed_pct[engine]
         return PhaseResult(
             name=name,
             scenario=scenario,
@@ -335,6 +352,7 @@ class BenchRunner:
             upstream_calls=sum(by_upstream.values()),
             events={k: round(v, 3) for k, v in events.items()},
             calls_by_upstream=by_upstream,
+            notes=notes,
         )
 
 

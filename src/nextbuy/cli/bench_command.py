@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from nextbuy.cli.root import app, console
@@ -117,9 +118,10 @@ def _print_and_write(report: BenchReport, out: Path, json_path: Path | None) -> 
         write_json,
     )
 
-    width = None if console.is_terminal else 160
-    console.print(results_table(report), width=width)
-    console.print(targets_table(check_targets(report)), width=width)
+    # Piped output gets a wide table rather than the 80-column default.
+    wide = console if console.is_terminal else Console(width=170, file=console.file)
+    wide.print(results_table(report))
+    wide.print(targets_table(check_targets(report)))
     for skipped in report.skipped:
         console.print(f"[yellow]skipped[/yellow] {skipped}")
     plots = write_plots(report.phases, out)
@@ -141,6 +143,12 @@ class _RichProgress:
 
     def step(self, text: str) -> None:
         self.progress.update(self.setup, detail=text)
+        self._log(text)
+
+    def _log(self, text: str) -> None:
+        # Live bars are not drawn when output is piped: leave a plain line per step instead.
+        if not self.progress.console.is_terminal:
+            self.progress.console.print(text)
 
     def seeded(self, kind: str, count: int) -> None:
         if kind not in self.seeding:
@@ -152,6 +160,7 @@ class _RichProgress:
 
     def phase(self, name: str, duration_s: float) -> Callable[[float], None]:
         task = self.progress.add_task(name, total=duration_s, detail="")
+        self._log(f"running {name}")
 
         def tick(elapsed: float) -> None:
             shown = min(elapsed, duration_s)
