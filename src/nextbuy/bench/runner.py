@@ -112,7 +112,7 @@ class BenchReport:
     skipped: list[str] = field(default_factory=list)
 
 
-class _ColdUsers:
+class ColdUsers:
     """Hands out users an engine has not seen since it last started with empty caches."""
 
     def __init__(self, first: int, total: int) -> None:
@@ -138,7 +138,7 @@ class BenchRunner:
         self.options = options
         self.progress = progress
         self.stack = BenchStack(home, options.latency, redis_server_binary())
-        self.cold = _ColdUsers(options.warm_users, options.shop.users)
+        self.cold = ColdUsers(options.warm_users, options.shop.users)
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self.random = random.Random(options.seed)
         self.warmed_pct: dict[str, float] = {}

@@ -1,0 +1,91 @@
+"""The targets are judged from the right rows, and ``--json`` rows carry exactly the agreed keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from nextbuy.bench.loadgen import LoadResult
+from nextbuy.bench.phases import PhaseResult
+from nextbuy.bench.report import check_targets, write_json
+from nextbuy.bench.runner import BenchOptions, BenchReport, ColdUsers
+from nextbuy.bench.scenarios import SCENARIOS, Client
+
+JSON_KEYS = {
+    "name",
+    "client",
+    "requests",
+    "errors",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "mean_ms",
+    "rps",
+    "within_200ms_pct",
+    "degraded_pct",
+    "upstream_calls_per_request",
+}
+
+
+def make_phase(name: str, client: Client, latency_ms: list[float], calls: int) -> PhaseResult:
+    n = len(latency_ms)
+    result = LoadResult.empty(n)
+    result.scheduled_s[:] = np.arange(n) / 10
+    result.latency_s[:] = np.array(latency_ms) / 1000
+    result.status[:] = 200
+    scenario = next(s for s in SCENARIOS if name.startswith(s.name))
+    return PhaseResult(name, scenario, client, result, upstream_calls=calls)
+
+
+def report_of(*phases: PhaseResult) -> BenchReport:
+    return BenchReport(list(phases), [], Path("."), BenchOptions())
+
+
+def verdict(report: BenchReport, words: str) -> bool | None:
+    """The verdict of the one target whose text contains ``words``."""
+    (check,) = [c for c in check_targets(report) if words in c.target]
+    return check.met
+
+
+def test_hedging_target_needs_half_the_p99_for_at_most_five_percent_more_calls() -> None:
+    off = make_phase("slow_1pct_hedging_off", "optimized", [10.0] * 98 + [250.0] * 2, calls=200)
+    on = make_phase("slow_1pct_hedging_on", "optimized", [10.0] * 98 + [60.0] * 2, calls=204)
+    assert verdict(report_of(off, on), "hedging cuts p99") is True
+    costly = make_phase("slow_1pct_hedging_on", "optimized", [10.0] * 98 + [60.0] * 2, calls=230)
+    assert verdict(report_of(off, costly), "hedging cuts p99") is False
+
+
+def test_missing_rows_are_not_measured_rather_than_failed() -> None:
+    warm = make_phase("warm", "optimized", [5.0] * 10, calls=0)
+    report = report_of(warm)
+    assert verdict(report, "30× lower") is None  # the speed-up needs the naive row too
+    assert verdict(report, "hedging cuts p99") is None
+    assert verdict(report, "calls per request") is True
+
+
+def test_json_rows_have_exactly_the_agreed_keys(tmp_path: Path) -> None:
+    phases = [
+        make_phase("warm", "naive", [900.0] * 10, calls=300),
+        make_phase("warm", "optimized", [10.0] * 10, calls=0),
+    ]
+    path = tmp_path / "bench.json"
+    write_json(report_of(*phases), path)
+    rows = orjson.loads(path.read_bytes())["scenarios"]
+    assert [set(row) for row in rows] == [JSON_KEYS, JSON_KEYS]
+    assert rows[0]["upstream_calls_per_request"] == 30.0
+    assert verdict(report_of(*phases), "30× lower") is True
+
+
+def test_cold_users_are_never_repeated_until_the_engine_restarts() -> None:
+    pool = ColdUsers(first=10, total=110)
+    first, restart_first = pool.take("optimized", 60)
+    second, restart_second = pool.take("optimized", 60)
+    assert not restart_first
+    assert restart_second  # 40 fresh users left: the engine must be emptied first
+    assert len(set(first)) == 60
+    assert set(second) & set(first)  # reused, which is why the engine restarts
+    other, restart_other = pool.take("naive", 60)
+    assert not restart_other
+    assert other == first
