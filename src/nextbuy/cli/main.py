@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 # Importing a command module registers its commands on the root app.
-from nextbuy.cli import bench_command, evaluate_command  # noqa: F401
+from nextbuy.cli import bench_command, evaluate_command, model_commands  # noqa: F401
 from nextbuy.cli.data_commands import data_app
 from nextbuy.cli.registry import GATEWAY_PORT, SERVICE_NAMES, SERVICES, spec_of
 from nextbuy.cli.root import app, console

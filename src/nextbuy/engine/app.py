@@ -27,10 +27,12 @@ from nextbuy.engine.domain.refresh import Refresher
 from nextbuy.engine.domain.service_events import ServiceEventApplier
 from nextbuy.engine.domain.sessions import SessionStore
 from nextbuy.engine.observability import EngineMetrics
-from nextbuy.engine.settings import EngineSettings
+from nextbuy.engine.settings import EngineSettings, models_path
 from nextbuy.engine.storage.event_log import EventLog
+from nextbuy.engine.storage.model_registry import ModelRegistry
 from nextbuy.engine.storage.model_store import ModelStore
 from nextbuy.engine.storage.read_model import ProductReadModel
+from nextbuy.engine.training.watcher import follow_published_models
 from nextbuy.engine.upstream.clients import (
     OrdersClient,
     ProfilesClient,
@@ -78,6 +80,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
             *plane.background,
         ]
+        registry = ModelRegistry(models_path(settings))
+        tasks.append(asyncio.create_task(follow_published_models(registry, models)))
         stop_consuming = asyncio.Event()
         if settings.bus_url.get_secret_value().startswith(("amqp://", "amqps://")):
             consumer = RabbitConsumer(

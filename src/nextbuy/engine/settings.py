@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from nextbuy.core.settings import DatabaseServiceSettings, service_settings_config
+from nextbuy.core.settings import DatabaseServiceSettings, nextbuy_home, service_settings_config
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -50,6 +51,17 @@ class EngineSettings(DatabaseServiceSettings):
     """Where service events come from: ``amqp://…`` consumes the ``engine`` group on RabbitMQ;
     empty means events arrive by webhook (``POST /v1/internal/events``) or not at all."""
     bus_prefetch: int = Field(default=50, ge=1, le=10_000)
+    models_dir: str = ""
+    """Where ``nextbuy train`` writes versioned models; empty is ``$NEXTBUY_HOME/engine/models``."""
+    train_algorithms: list[str] = Field(default_factory=lambda: ["popularity", "item-knn", "als"])
+    serving_algorithm: str = "item-knn"
     refresh_interval_s: float = Field(default=5.0, gt=0)
     """How often the catalogue, stock and orders change feeds are polled."""
     neighbours_per_item: int = Field(default=50, ge=1, le=500)
+
+
+def models_path(settings: EngineSettings) -> Path:
+    """The model registry folder of these settings."""
+    return (
+        Path(settings.models_dir) if settings.models_dir else nextbuy_home() / "engine" / "models"
+    )

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -92,13 +93,7 @@ class RecommendationModel:
         self, scores: npt.NDArray[np.float64], n: int, exclude: Iterable[str]
     ) -> list[tuple[str, float]]:
         """The ``n`` best positive scores, excluded items removed, ties broken by item order."""
-        scores = scores.copy()
-        scores[self.interactions.items.positions(exclude)] = 0.0
-        positive = np.flatnonzero(scores > 0)
-        if positive.size > n:
-            positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
-        ordered = positive[np.lexsort((positive, -scores[positive]))]
-        return [(self.item_ids[r], float(scores[r])) for r in ordered.tolist()]
+        return rank_positive(self.item_ids, self.interactions.items.positions(exclude), scores, n)
 
     def strongest_seed(self, product_id: str, seeds: Sequence[str]) -> str | None:
         """Which of ``seeds`` is most similar to ``product_id`` (the "because you…" item)."""
@@ -127,3 +122,40 @@ def _version_of(users: list[str], items: list[str]) -> str:
         digest.update(f"{user}\x1f{item}\x1e".encode())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     return f"copurchase-{stamp}-{digest.hexdigest()}-{len(np.unique(items)) if items else 0}i"
+
+
+def rank_positive(
+    item_ids: Sequence[str],
+    excluded_rows: npt.NDArray[np.int64],
+    scores: npt.NDArray[np.float64],
+    n: int,
+) -> list[tuple[str, float]]:
+    """The ``n`` best positive scores (ties by row), with the excluded rows left out."""
+    scores = scores.copy()
+    scores[excluded_rows] = 0.0
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > n:
+        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+    ordered = positive[np.lexsort((positive, -scores[positive]))]
+    return [(item_ids[r], float(scores[r])) for r in ordered.tolist()]
+
+
+class RankingModel(Protocol):
+    """What the ranking chain needs of a model: the online one and trained ones both fit."""
+
+    @property
+    def version(self) -> str: ...
+
+    def co_purchase_scores(
+        self, seeds: Sequence[str], weight: float = 1.0
+    ) -> npt.NDArray[np.float64]: ...
+
+    def top_scored(
+        self, scores: npt.NDArray[np.float64], n: int, exclude: Iterable[str]
+    ) -> list[tuple[str, float]]: ...
+
+    def strongest_seed(self, product_id: str, seeds: Sequence[str]) -> str | None: ...
+
+    def popular(self, n: int, exclude: Iterable[str] = ()) -> list[tuple[str, float]]: ...
+
+    def similar(self, product_id: str) -> list[tuple[str, float]]: ...

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from nextbuy.engine.domain.model import RecommendationModel
+from nextbuy.engine.domain.model import RankingModel
 from nextbuy.engine.domain.ports import ProductInfo
 
 CANDIDATE_FACTOR = 5
@@ -51,7 +51,7 @@ class Candidate:
 
 
 def personal_candidates(
-    model: RecommendationModel,
+    model: RankingModel,
     *,
     purchased: tuple[str, ...],
     viewed: tuple[str, ...],
@@ -64,7 +64,7 @@ def personal_candidates(
 
 
 def merge_session(
-    model: RecommendationModel,
+    model: RankingModel,
     purchase_based: list[Candidate],
     *,
     purchased: tuple[str, ...],
@@ -93,7 +93,7 @@ def merge_session(
 
 
 def _reason(
-    model: RecommendationModel, product_id: str, purchased: tuple[str, ...], viewed: tuple[str, ...]
+    model: RankingModel, product_id: str, purchased: tuple[str, ...], viewed: tuple[str, ...]
 ) -> Reason:
     seed = model.strongest_seed(product_id, purchased)
     if seed is not None:
@@ -103,7 +103,7 @@ def _reason(
 
 
 def popular_candidates(
-    model: RecommendationModel, *, limit: int, exclude: Iterable[str]
+    model: RankingModel, *, limit: int, exclude: Iterable[str]
 ) -> list[Candidate]:
     """The best sellers, scored so that they always rank below personal candidates."""
     popular = model.popular(limit, exclude)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
-from nextbuy.engine.domain.model import RecommendationModel
+from nextbuy.engine.domain.model import RankingModel
 from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSource
 from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, CandidateKey
 from nextbuy.engine.domain.ranking import (
@@ -53,13 +53,13 @@ PRECOMPUTE_POOL = 100
 class Recommender:
     user_data: UserDataSource
     products: ProductResolver
-    current_model: Callable[[], RecommendationModel | None]
+    current_model: Callable[[], RankingModel | None]
     budget_s: float
     candidates: CandidateCache = field(default_factory=CandidateCache)
     active: ActiveUsers = field(default_factory=ActiveUsers)
     sessions: SessionStore = field(default_factory=SessionStore)
 
-    def _model(self) -> RecommendationModel:
+    def _model(self) -> RankingModel:
         model = self.current_model()
         if model is None:
             raise ModelNotReadyError
@@ -112,7 +112,7 @@ class Recommender:
 
     async def _rank(
         self,
-        model: RecommendationModel,
+        model: RankingModel,
         personal: list[Candidate],
         k: int,
         exclude: set[str],
@@ -148,7 +148,7 @@ class Recommender:
         return True
 
     def _purchase_candidates(
-        self, model: RecommendationModel, user_id: str, purchased: tuple[str, ...], pool: int
+        self, model: RankingModel, user_id: str, purchased: tuple[str, ...], pool: int
     ) -> list[Candidate]:
         key = CandidateKey(user_id, model.version, hash(purchased))
         cached = self.candidates.get(key)

@@ -1,0 +1,111 @@
+"""``nextbuy train`` and ``nextbuy models list|rollback``: the engine's training role."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nextbuy.cli.root import app, console
+
+models_app = typer.Typer(help="List the trained model versions, or roll back to one.")
+app.add_typer(models_app, name="models")
+
+
+@app.command()
+def train(
+    data: Annotated[
+        Path | None, typer.Option(help="Also learn from a canonical dataset folder")
+    ] = None,
+    services: Annotated[
+        bool, typer.Option(help="Read orders and the catalogue from the running services")
+    ] = True,
+    algorithms: Annotated[
+        str | None, typer.Option(help="Comma-separated algorithms (default: from settings)")
+    ] = None,
+    serving: Annotated[str | None, typer.Option(help="The algorithm that serves")] = None,
+) -> None:
+    """Build every model from the engine's event log (and data sources), publish a new version."""
+    from nextbuy.core.sql import create_database_engine
+    from nextbuy.engine.settings import EngineSettings, models_path
+    from nextbuy.engine.storage.event_log import EventLog
+    from nextbuy.engine.storage.model_registry import ModelRegistry
+    from nextbuy.engine.training import sources
+    from nextbuy.engine.training.trainer import TrainingError, train_and_publish
+
+    settings = EngineSettings()
+    data_sources = sources.TrainingData()
+    with console.status("Reading interactions…"):
+        database = create_database_engine(settings.database_url.get_secret_value(), pool_size=1)
+        try:
+            sources.from_event_log(data_sources, EventLog(database))
+        finally:
+            database.dispose()
+        if services:
+            asyncio.run(
+                sources.from_services(
+                    data_sources, orders_url=settings.orders_url, catalog_url=settings.catalog_url
+                )
+            )
+        if data is not None:
+            sources.from_dataset(data_sources, data)
+    names = algorithms.split(",") if algorithms else settings.train_algorithms
+    try:
+        with console.status("Training…") as status:
+            result = train_and_publish(
+                data_sources,
+                ModelRegistry(models_path(settings)),
+                algorithms=names,
+                serving=serving or settings.serving_algorithm,
+                progress=lambda name: status.update(f"Training {name}…"),
+            )
+    except TrainingError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    details = result.version.details
+    console.print(
+        f"published model version [bold]{result.version.version}[/bold] "
+        f"({details['users']} users, {details['items']} items, serving {result.version.serving}); "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.seconds.items())
+    )
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """Every trained version, newest first; the serving one is marked."""
+    from nextbuy.engine.settings import EngineSettings, models_path
+    from nextbuy.engine.storage.model_registry import ModelRegistry
+
+    registry = ModelRegistry(models_path(EngineSettings()))
+    serving = registry.current()
+    table = Table("", "version", "created", "serving algorithm", "algorithms", "users", "items")
+    for version in registry.versions():
+        table.add_row(
+            "*" if version.version == serving else "",
+            version.version,
+            version.created_at[:19],
+            version.serving,
+            ", ".join(version.algorithms),
+            str(version.details.get("users", "")),
+            str(version.details.get("items", "")),
+        )
+    console.print(table)
+
+
+@models_app.command()
+def rollback(
+    version: Annotated[str, typer.Argument(help="A version from `nextbuy models list`")],
+) -> None:
+    """Serve an earlier version (running engines switch within seconds)."""
+    from nextbuy.engine.settings import EngineSettings, models_path
+    from nextbuy.engine.storage.model_registry import ModelRegistry, ModelRegistryError
+
+    try:
+        ModelRegistry(models_path(EngineSettings())).publish(version)
+    except ModelRegistryError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(f"now serving model version {version}")
