@@ -59,6 +59,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
         # Low enough that a burst of 60 parallel requests must be limited.
         NEXTBUY_GATEWAY_RATE_LIMIT="20",
         NEXTBUY_GATEWAY_BURST="20",
+        NEXTBUY_TRAIN_EVERY="3",  # exercise scheduled retraining within the test's lifetime
         COLUMNS="200",
     )
     env.update({f"NEXTBUY_{name.upper()}__PORT": str(port) for name, port in ports.items()})
@@ -219,6 +220,25 @@ def test_a_new_product_reaches_the_engine_within_5_s(platform: RunningPlatform) 
     url = f"{platform.url('engine')}/v1/products/p-fresh-1/similar"
     seconds = _poll_until(lambda: httpx.get(url).status_code == 200, timeout_s=5.0)
     print(f"new product visible after {seconds * 1000:.0f} ms")
+
+
+def test_scheduled_training_publishes_a_model_the_engine_serves(platform: RunningPlatform) -> None:
+    def serving_version() -> str:
+        body = httpx.get(
+            f"{platform.url('engine')}/v1/recommendations",
+            params={"user_id": platform.demo_user, "k": 10},
+        ).json()
+        assert len(body["items"]) == 10
+        return str(body["model_version"])
+
+    # The online model's versions start with "copurchase-"; trained ones are registry versions.
+    seconds = _poll_until(lambda: not serving_version().startswith("copurchase-"), timeout_s=90)
+    print(f"trained model serving after {seconds:.1f} s more")
+    body = httpx.get(
+        f"{platform.url('engine')}/v1/recommendations",
+        params={"user_id": platform.demo_user, "k": 10},
+    ).json()
+    assert body["personalized"] is True
 
 
 def test_status_reports_every_service_ready(platform: RunningPlatform) -> None:

@@ -52,12 +52,20 @@ def up(
         int,
         typer.Option(envvar="NEXTBUY_GATEWAY_BURST", min=0, help="Gateway burst above the rate"),
     ] = 200,
+    train_every: Annotated[
+        float,
+        typer.Option(
+            envvar="NEXTBUY_TRAIN_EVERY", min=0, help="Seconds between trainings (0: never)"
+        ),
+    ] = 600.0,
 ) -> None:
     """Run every service on this machine with embedded defaults, load a demo shop, and wait."""
     from nextbuy.cli.platform import UpOptions, run_up
     from nextbuy.core.settings import nextbuy_home
 
-    options = UpOptions(nextbuy_home(), gateway_port, gateway, demo, reseed, rate_limit, burst)
+    options = UpOptions(
+        nextbuy_home(), gateway_port, gateway, demo, reseed, rate_limit, burst, train_every
+    )
     raise typer.Exit(run_up(options, console))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ class UpOptions:
     reseed: bool
     rate_limit_per_s: int = 100
     burst: int = 200
+    train_every_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,35 @@ def _run(options: UpOptions, platform: Platform, supervisor: Supervisor, console
         asyncio.run(_wait_personalised(platform, demo_user))
     gateway_url = _start_gateway(options, platform, supervisor, env, console)
     _print_banner(console, platform, gateway_url, demo_user, time.monotonic() - started)
+    trainer = ScheduledTraining(supervisor, env, options.train_every_s)
     while (dead := supervisor.first_exited()) is None:
+        trainer.tick()
         time.sleep(0.5)
     raise PlatformError(
         f"{dead.name} exited with {dead.exited()}; see {dead.log_path}:\n{dead.log_tail()}"
     )
+
+
+class ScheduledTraining:
+    """Runs ``nextbuy train`` every ``interval_s`` in the background; engines pick up the result.
+
+    A run that fails is logged (``logs/train.log``) and retried at the next interval: the engine
+    keeps serving the model it has.
+    """
+
+    def __init__(self, supervisor: Supervisor, env: dict[str, str], interval_s: float) -> None:
+        self.supervisor, self.env, self.interval_s = supervisor, env, interval_s
+        self.next_run = time.monotonic() + interval_s
+        self.running: subprocess.Popen[bytes] | None = None
+
+    def tick(self) -> None:
+        if self.interval_s <= 0:
+            return
+        if self.running is not None and self.running.poll() is None:
+            return
+        if time.monotonic() >= self.next_run:
+            self.running = self.supervisor.start_step("train", nextbuy_command("train"), self.env)
+            self.next_run = time.monotonic() + self.interval_s
 
 
 async def _wait_ready(probes: dict[str, str], supervisor: Supervisor) -> None:

@@ -34,6 +34,7 @@ class Supervisor:
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
         self.children: list[ManagedProcess] = []
+        self.steps: list[subprocess.Popen[bytes]] = []
         log_dir.mkdir(parents=True, exist_ok=True)
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> ManagedProcess:
@@ -63,11 +64,25 @@ class Supervisor:
             process.wait()
         return ManagedProcess(name, process, log_path)
 
+    def start_step(
+        self, name: str, argv: list[str], env: dict[str, str]
+    ) -> subprocess.Popen[bytes]:
+        """Start a one-off step in the background (it is not a supervised child)."""
+        with (self.log_dir / f"{name}.log").open("ab") as log:
+            step = subprocess.Popen(
+                argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        self.steps.append(step)
+        return step
+
     def first_exited(self) -> ManagedProcess | None:
         return next((c for c in self.children if c.exited() is not None), None)
 
     def stop_all(self, timeout_s: float = 10.0) -> None:
         """SIGTERM in reverse start order, then SIGKILL whatever is still running."""
+        for step in self.steps:
+            if step.poll() is None:
+                step.terminate()
         for child in reversed(self.children):
             if child.exited() is None:
                 with contextlib.suppress(ProcessLookupError):
