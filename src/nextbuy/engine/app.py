@@ -75,6 +75,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
             read_model.apply_stock,
             refresher.record_orders,
             plane.invalidator,
+            on_outcome=lambda outcome: metrics.service_events.labels(outcome).inc(),
         )
         tasks = [
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),

@@ -42,6 +42,18 @@ class EngineMetrics:
             ["source"],
             registry=registry,
         )
+        self.events = Counter(
+            "nextbuy_engine_events_total",
+            "Visitor events at POST /v1/events, by outcome (accepted, duplicate, rejected).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.service_events = Counter(
+            "nextbuy_engine_service_events_total",
+            "Service events from the bus, by outcome (applied, duplicate).",
+            ["outcome"],
+            registry=registry,
+        )
         self.read_model_products = Gauge(
             "nextbuy_engine_read_model_products",
             "Products in the local read model.",

@@ -134,6 +134,10 @@ async def ingest_events(request: Request, batch: EventBatch) -> EventBatchResult
     """Accept up to 1,000 events: stored durably before 202; bad ones reported by index."""
     ingestor: EventIngestor = request.app.state.ingestor
     result = await ingestor.ingest(batch.events)
+    metrics: EngineMetrics = request.app.state.metrics
+    metrics.events.labels("accepted").inc(result.accepted)
+    metrics.events.labels("duplicate").inc(result.duplicates)
+    metrics.events.labels("rejected").inc(len(result.rejected))
     if result.rejected and not result.accepted and not result.duplicates:
         raise InvalidInputError(
             f"all {len(result.rejected)} events were rejected",

@@ -31,6 +31,8 @@ class ServiceEventApplier:
     apply_stock: Callable[[Iterable[StockLevel]], int]
     record_orders: Callable[[Iterable[PurchaseRecord]], None]
     invalidator: UserDataInvalidator | None = None
+    on_outcome: Callable[[str], None] = lambda _outcome: None
+    """Told "applied" or "duplicate" for every event (metrics)."""
     applied: int = 0
     duplicates: int = 0
     _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
@@ -40,12 +42,14 @@ class ServiceEventApplier:
         key = str(event.event_id)
         if key in self._seen:
             self.duplicates += 1
+            self.on_outcome("duplicate")
             return
         await self._apply(event)
         self._seen[key] = None
         if len(self._seen) > REMEMBERED_EVENTS:
             self._seen.popitem(last=False)
         self.applied += 1
+        self.on_outcome("applied")
 
     async def _apply(self, event: AnyEvent) -> None:
         match event:
