@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from nextbuy.bench.event_bench import run_event_bench
+from nextbuy.bench.event_platform import RunningPlatform as EventBenchPlatform
 from nextbuy.cli.gateway import find_nginx
 from tests.support.servers import free_port, port_open
 
@@ -239,6 +241,17 @@ def test_scheduled_training_publishes_a_model_the_engine_serves(platform: Runnin
         params={"user_id": platform.demo_user, "k": 10},
     ).json()
     assert body["personalized"] is True
+
+
+def test_event_bench_counts_every_event_once(platform: RunningPlatform) -> None:
+    direct = EventBenchPlatform(platform.process, platform.ports, platform.demo_user)  # type: ignore[arg-type]
+    report = asyncio.run(
+        run_event_bench(direct, events=3000, trials=5, broker_events=0, bus_url=None)
+    )
+    assert report.lost == 0
+    assert report.duplicates_after_dedupe == 0
+    assert report.resent > 0
+    assert report.visible_p99_ms < 1000
 
 
 def test_status_reports_every_service_ready(platform: RunningPlatform) -> None:

@@ -1,0 +1,257 @@
+"""``nextbuy bench events``: how fast events get in, and how fast they show.
+
+Against the real platform (``nextbuy up`` in a temporary home, demo shop loaded):
+- batch ingestion: ``POST /v1/events`` with 1,000-event batches, a few in flight;
+- the broker: ``stock.changed.v1`` events published with confirms to RabbitMQ and applied by the
+  engine's consumer group (skipped, and said so, when RabbitMQ is not reachable);
+- visibility: a view from a new session, then polling its recommendations until they are
+  personalised — publish to visible, per trial;
+- loss and duplicates: what the engine counted (its ``/metrics``) against what was sent, with a
+  share of the batches sent twice on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import numpy as np
+import orjson
+
+from nextbuy.bench.event_platform import RunningPlatform
+
+BATCH = 1000
+IN_FLIGHT = 4
+
+
+@dataclass
+class EventBenchReport:
+    ingest_events_per_s: float
+    broker_events_per_s: float | None
+    visible_p50_ms: float
+    visible_p99_ms: float
+    lost: int
+    duplicates_after_dedupe: int
+    events_sent: int
+    resent: int
+    broker_events: int
+    visibility_trials: int
+    notes: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def visitor_events(count: int, products: list[str], run: str) -> list[dict[str, Any]]:
+    now = datetime.now(UTC).isoformat()
+    kinds = ("view", "view", "view", "add_to_cart", "purchase")
+    return [
+        {
+            "event_id": f"{run}-{i}",
+            "type": kinds[i % len(kinds)],
+            "user_id": f"bench-u{i % 5000}" if i % 3 else None,
+            "session_id": f"bench-s{i % 7000}",
+            "product_id": products[(i * 7919) % len(products)],
+            "timestamp": now,
+        }
+        for i in range(count)
+    ]
+
+
+async def engine_counter(
+    session: aiohttp.ClientSession, platform: RunningPlatform, name: str
+) -> float:
+    """Sum of a counter's samples matching ``name`` (with labels) in the engine's /metrics."""
+    async with session.get(f"{platform.url('engine')}/metrics") as response:
+        text = await response.text()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
+
+
+async def ingest(
+    session: aiohttp.ClientSession,
+    platform: RunningPlatform,
+    events: list[dict[str, Any]],
+    resend_every: int,
+) -> tuple[float, int]:
+    """POST every batch (every ``resend_every``-th twice); returns (events/s, batches resent)."""
+    batches = [
+        orjson.dumps({"events": events[i : i + BATCH]}) for i in range(0, len(events), BATCH)
+    ]
+    sends = batches + batches[::resend_every]
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    url = f"{platform.url('engine')}/v1/events"
+
+    async def send(body: bytes) -> None:
+        async with (
+            gate,
+            session.post(url, data=body, headers={"content-type": "application/json"}) as reply,
+        ):
+            if reply.status != 202:
+                raise RuntimeError(f"ingestion answered {reply.status}: {await reply.text()}")
+            await reply.read()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(send(body) for body in sends))
+    elapsed = time.perf_counter() - started
+    return len(events) / elapsed, len(batches[::resend_every])
+
+
+async def visibility(
+    session: aiohttp.ClientSession, platform: RunningPlatform, products: list[str], trials: int
+) -> list[float]:
+    """Milliseconds from a session's first view being accepted to personalised answers."""
+    latencies = []
+    for trial in range(trials):
+        session_id = f"visible-{uuid.uuid4().hex[:10]}"
+        event = {
+            "event_id": f"{session_id}-view",
+            "type": "view",
+            "session_id": session_id,
+            "product_id": products[trial % len(products)],
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+        started = time.perf_counter()
+        async with session.post(
+            f"{platform.url('engine')}/v1/events", json={"events": [event]}
+        ) as reply:
+            await reply.read()
+        url = f"{platform.url('engine')}/v1/recommendations"
+        while time.perf_counter() - started < 5.0:
+            async with session.get(url, params={"session_id": session_id, "k": "10"}) as reply:
+                if (await reply.json()).get("personalized"):
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    break
+    return latencies
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    array = np.asarray(values)
+    return float(np.percentile(array, 50)), float(np.percentile(array, 99))
+
+
+async def seeded_products(
+    session: aiohttp.ClientSession, platform: RunningPlatform
+) -> tuple[list[str], list[str]]:
+    """(every product id, products with co-purchase neighbours) of the running demo shop."""
+    everything: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "1000", **({"cursor": cursor} if cursor else {})}
+        async with session.get(
+            f"{platform.url('catalog')}/v1/products:export", params=params
+        ) as reply:
+            page = await reply.json()
+        everything += [product["id"] for product in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    params = {"user_id": platform.demo_user, "k": "50"}
+    async with session.get(f"{platform.url('engine')}/v1/recommendations", params=params) as reply:
+        linked = [item["product_id"] for item in (await reply.json())["items"]]
+    return everything, linked or everything
+
+
+async def settle(session: aiohttp.ClientSession, platform: RunningPlatform, name: str) -> float:
+    """Wait until a counter stops moving (the seeding backlog drained); return its value."""
+    previous = -1.0
+    while True:
+        value = await engine_counter(session, platform, name)
+        if value == previous:
+            return value
+        previous = value
+        await asyncio.sleep(2.0)
+
+
+async def through_broker(
+    session: aiohttp.ClientSession,
+    platform: RunningPlatform,
+    bus_url: str,
+    products: list[str],
+    count: int,
+) -> float:
+    """stock.changed.v1 events published with confirms, until the engine applied them all: /s."""
+    from nextbuy.bus.rabbitmq import RabbitPublisher
+    from nextbuy.contracts.events import StockChangedV1
+    from nextbuy.contracts.inventory import StockLevelPublic
+
+    applied = 'nextbuy_engine_service_events_total{outcome="applied"}'
+    baseline = await settle(session, platform, applied)
+    now = datetime.now(UTC)
+    events = [
+        StockChangedV1(
+            occurred_at=now,
+            source="bench",
+            stock=StockLevelPublic(
+                product_id=products[i % len(products)],
+                available=50 + i % 7,
+                reserved=0,
+                updated_at=now,
+            ),
+        )
+        for i in range(count)
+    ]
+    publisher = RabbitPublisher(bus_url)
+    started = time.perf_counter()
+    try:
+        for start in range(0, count, 500):
+            await publisher.publish(events[start : start + 500])
+    finally:
+        await publisher.close()
+    while await engine_counter(session, platform, applied) < baseline + count:
+        if time.perf_counter() - started > 300:
+            raise RuntimeError("the engine did not apply every broker event within 300 s")
+        await asyncio.sleep(0.05)
+    return count / (time.perf_counter() - started)
+
+
+async def run_event_bench(
+    platform: RunningPlatform,
+    *,
+    events: int,
+    trials: int,
+    broker_events: int,
+    bus_url: str | None,
+    resend_every: int = 10,
+) -> EventBenchReport:
+    notes: list[str] = []
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        everything, linked = await seeded_products(session, platform)
+        accepted = 'nextbuy_engine_events_total{outcome="accepted"}'
+        before = await engine_counter(session, platform, accepted)
+        sent = visitor_events(events, everything, run=uuid.uuid4().hex[:8])
+        rate, resent = await ingest(session, platform, sent, resend_every)
+        stored = int(await engine_counter(session, platform, accepted) - before)
+        broker_rate: float | None = None
+        if bus_url:
+            broker_rate = await through_broker(
+                session, platform, bus_url, everything, broker_events
+            )
+        else:
+            notes.append("RabbitMQ not reachable: the broker path was not measured")
+        latencies = await visibility(session, platform, linked, trials)
+    if len(latencies) < trials:
+        notes.append(
+            f"{trials - len(latencies)} of {trials} sessions never became personalised in 5 s"
+        )
+    p50, p99 = percentiles(latencies)
+    return EventBenchReport(
+        ingest_events_per_s=round(rate, 1),
+        broker_events_per_s=None if broker_rate is None else round(broker_rate, 1),
+        visible_p50_ms=round(p50, 1),
+        visible_p99_ms=round(p99, 1),
+        lost=max(0, events - stored),
+        duplicates_after_dedupe=max(0, stored - events),
+        events_sent=events,
+        resent=resent * BATCH,
+        broker_events=broker_events if bus_url else 0,
+        visibility_trials=trials,
+        notes=notes,
+    )
