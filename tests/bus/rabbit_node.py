@@ -88,6 +88,16 @@ class RabbitNode:
             return
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+        # The script dies first; beam.smp (same group) may still hold the listener a moment,
+        # and a restart must not mistake the dying node's socket for the new one.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"RabbitMQ node group {process.pid} survived SIGKILL")
 
     def describe(self) -> str:
         log = self._dir / "server.log"

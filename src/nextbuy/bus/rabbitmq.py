@@ -17,6 +17,7 @@ from typing import get_args
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
+from yarl import URL
 
 from nextbuy.bus.envelope import EventEnvelope
 from nextbuy.bus.errors import PublishError
@@ -61,6 +62,22 @@ def to_message(event: EventBase) -> aio_pika.Message:
         message_id=envelope.headers["event_id"],
         type=envelope.event_type,
     )
+
+
+async def connect(url: str, *, timeout_s: float) -> AbstractConnection:
+    """Open a connection; a failed attempt is closed at once.
+
+    ``aio_pika.connect`` leaves a failed connection to its ``__del__``, which schedules a
+    close on whatever loop is current at garbage collection: in a relay thread whose loop is
+    gone, that coroutine is never awaited (a RuntimeWarning per failed reconnect).
+    """
+    connection = aio_pika.Connection(URL(url))
+    try:
+        await connection.connect(timeout=timeout_s)
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
 
 
 async def declare_exchange(channel: AbstractChannel, name: str) -> AbstractExchange:
@@ -109,7 +126,7 @@ class RabbitPublisher:
     async def close(self) -> None:
         """Close the connection (if any); the next publish reconnects."""
         connection, self._connection, self._exchange = self._connection, None, None
-        if connection is not None and not connection.is_closed:
+        if connection is not None:
             try:
                 await connection.close()
             except CONNECTION_ERRORS as exc:
@@ -119,7 +136,7 @@ class RabbitPublisher:
         if self._exchange is not None and self._connection and not self._connection.is_closed:
             return self._exchange
         await self.close()
-        self._connection = await aio_pika.connect(self._url, timeout=self._timeout_s)
+        self._connection = await connect(self._url, timeout_s=self._timeout_s)
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await declare_exchange(channel, self._exchange_name)
         return self._exchange

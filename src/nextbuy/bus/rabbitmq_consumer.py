@@ -27,12 +27,14 @@ from nextbuy.bus.rabbitmq import (
     DEFAULT_EXCHANGE,
     REASON_HEADER,
     Topology,
+    connect,
     declare_exchange,
 )
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 500
+CONNECT_TIMEOUT_S = 10.0
 
 
 class ConnectionLostError(BusError):
@@ -77,7 +79,7 @@ class RabbitConsumer:
 
     async def declare(self) -> None:
         """Create the exchange, queues and bindings now (publishers need a bound queue)."""
-        async with await aio_pika.connect(self._url, timeout=10) as connection:
+        async with await connect(self._url, timeout_s=CONNECT_TIMEOUT_S) as connection:
             await self._declare(await connection.channel())
 
     async def run(self, handler: EventHandler, *, stop: asyncio.Event) -> None:
@@ -97,7 +99,7 @@ class RabbitConsumer:
                 await sleep_unless_stopped(stop, delay)
 
     async def _session(self, handler: EventHandler, stop: asyncio.Event) -> None:
-        async with await aio_pika.connect(self._url, timeout=10) as connection:
+        async with await connect(self._url, timeout_s=CONNECT_TIMEOUT_S) as connection:
             channel = await connection.channel(publisher_confirms=True)
             await channel.set_qos(prefetch_count=self._prefetch)
             queue, dead = await self._declare(channel)
