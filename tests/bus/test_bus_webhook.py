@@ -3,53 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
-from aiohttp import web
 
-from nextbuy.bus.envelope import decode_batch
 from nextbuy.bus.errors import BusConfigurationError, PublishError
 from nextbuy.bus.relay import OutboxRelay
 from nextbuy.bus.relay_thread import RelayThread
 from nextbuy.bus.webhook import WebhookPublisher, parse_subscribers
-from nextbuy.contracts.events import AnyEvent
 from tests.bus.builders import make_events
 from tests.bus.memory_outbox import MemoryOutbox
+from tests.bus.webhook_receiver import Receiver, serving
 from tests.support.servers import free_port
-
-
-class Receiver:
-    """A subscriber that answers ``statuses`` in turn (then 200) and keeps what it accepted."""
-
-    def __init__(self, statuses: tuple[int, ...] = (), *, delay_s: float = 0.0) -> None:
-        self._statuses = list(statuses)
-        self._delay_s = delay_s
-        self.accepted: list[AnyEvent] = []
-        self.requests = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests += 1
-        await asyncio.sleep(self._delay_s)
-        status = self._statuses.pop(0) if self._statuses else 200
-        if status < 300:
-            self.accepted.extend(decode_batch(await request.read()))
-        return web.json_response({"status": status}, status=status)
-
-
-@asynccontextmanager
-async def serving(receiver: Receiver) -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_post("/v1/internal/events", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}/v1/internal/events"
-    finally:
-        await runner.cleanup()
 
 
 def test_a_batch_is_posted_once_and_decodes_on_the_other_side() -> None:
