@@ -159,12 +159,9 @@ async def _until_listening(port: int, timeout_s: float = 60.0) -> None:
 async def measure_transports(
     body: bytes, calls: int = 300, in_flight: int = 8
 ) -> list[Measurement]:
-    import aiohttp
-    import grpc
-
+    """The same page fetched over aiohttp and over gRPC, each from a server process of its own."""
     results = []
-    servers = {"aiohttp": _serve_http, "grpc": _serve_grpc}
-    for name, serve in servers.items():
+    for serve, measure in ((_serve_http, _measure_http), (_serve_grpc, _measure_grpc)):
         port = free_port()
         server = multiprocessing.get_context("spawn").Process(
             target=serve, args=(port, body), daemon=True
@@ -172,31 +169,32 @@ async def measure_transports(
         server.start()
         try:
             await _until_listening(port)
-            if name == "aiohttp":
-                async with aiohttp.ClientSession() as session:
-
-                    async def fetch() -> int:
-                        async with session.get(f"http://127.0.0.1:{port}/page") as reply:
-                            return len(await reply.read())
-
-                    results.append(
-                        await _timed(
-                            f"aiohttp HTTP/1.1, {in_flight} in flight", fetch, calls, in_flight
-                        )
-                    )
-            else:
-                async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-                    stub = channel.unary_unary(METHOD)
-
-                    async def fetch_grpc() -> int:
-                        return len(await stub(b""))
-
-                    results.append(
-                        await _timed(
-                            f"gRPC HTTP/2, {in_flight} in flight", fetch_grpc, calls, in_flight
-                        )
-                    )
+            results.append(await measure(port, calls, in_flight))
         finally:
             server.terminate()
             server.join(5)
     return results
+
+
+async def _measure_http(port: int, calls: int, in_flight: int) -> Measurement:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+
+        async def fetch() -> int:
+            async with session.get(f"http://127.0.0.1:{port}/page") as reply:
+                return len(await reply.read())
+
+        return await _timed(f"aiohttp HTTP/1.1, {in_flight} in flight", fetch, calls, in_flight)
+
+
+async def _measure_grpc(port: int, calls: int, in_flight: int) -> Measurement:
+    import grpc
+
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = channel.unary_unary(METHOD)
+
+        async def fetch() -> int:
+            return len(await stub(b""))
+
+        return await _timed(f"gRPC HTTP/2, {in_flight} in flight", fetch, calls, in_flight)
