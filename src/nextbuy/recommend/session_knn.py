@@ -66,14 +66,13 @@ class SessionKNN(Recommender):
         return self._vote(self._prepare(history), own_rows=None)
 
     def _vote(self, current: sparse.csr_matrix, own_rows: npt.NDArray[np.int64] | None) -> Scores:
-        similarity = np.asarray((current @ self._sessions.T).toarray(), dtype=np.float32)
+        # Sparse throughout: only sessions sharing an item with the current one have a
+        # similarity, so a million stored sessions never become a dense row per visitor.
+        similarity = sparse.csr_matrix(current @ self._sessions.T, dtype=np.float32)
         if own_rows is not None:
-            similarity[np.arange(own_rows.size), own_rows] = 0.0
-        if self.neighbours < similarity.shape[1]:
-            cut = np.argpartition(-similarity, self.neighbours - 1, axis=1)[:, self.neighbours :]
-            np.put_along_axis(similarity, cut, 0.0, axis=1)
-        votes = sparse.csr_matrix(similarity) @ self._sessions
-        return np.asarray(votes.toarray(), dtype=np.float32)
+            similarity = sparse.csr_matrix(similarity.multiply(_not_self(similarity, own_rows)))
+        nearest = _keep_top(similarity, self.neighbours)
+        return np.asarray((nearest @ self._sessions).toarray(), dtype=np.float32)
 
     def _item_similarity(self, item_rows: npt.NDArray[np.int64]) -> Scores:
         columns = sparse.csc_matrix(self._sessions)
@@ -85,3 +84,24 @@ class SessionKNN(Recommender):
 
     def _restore(self, arrays: Arrays, directory: Path) -> None:
         self._sessions = self._prepare(self.history)
+
+
+def _not_self(similarity: sparse.csr_matrix, own_rows: npt.NDArray[np.int64]) -> sparse.csr_matrix:
+    """A 0/1 mask of ``similarity``'s entries that is 0 where a row meets its own session."""
+    mask = similarity.copy()
+    row_of = np.repeat(np.arange(mask.shape[0]), np.diff(mask.indptr))
+    mask.data = (mask.indices != own_rows[row_of]).astype(np.float32)
+    return sparse.csr_matrix(mask)
+
+
+def _keep_top(similarity: sparse.csr_matrix, n: int) -> sparse.csr_matrix:
+    """The ``n`` largest entries of each row (ties broken by the lower session row)."""
+    similarity.eliminate_zeros()
+    kept = similarity.copy()
+    for row in range(kept.shape[0]):
+        lo, hi = kept.indptr[row], kept.indptr[row + 1]
+        if hi - lo > n:
+            order = np.lexsort((kept.indices[lo:hi], -kept.data[lo:hi]))
+            kept.data[lo:hi][order[n:]] = 0.0
+    kept.eliminate_zeros()
+    return kept
