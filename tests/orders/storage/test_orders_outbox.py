@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from nextbuy.bus.envelope import decode
 from nextbuy.orders.domain.errors import OrderConflictError
 from tests.orders.builders import make_new_order
 from tests.support.outbox import OutboxWriteFailedError, drain, pending_events, summary
@@ -32,6 +33,9 @@ def test_each_new_order_publishes_once_with_its_stored_content(
 ) -> None:
     first, second = make_new_order(), make_new_order(created_at=None)
     repository.create_many([first, second], now=NOW)
+    records = outbox.pending(limit=10)
+    assert [r.event_id for r in records] == [decode(r.payload).event_id for r in records]
+    assert outbox.count_pending() == 2
     events = drain(outbox)
     assert summary(events) == [(PLACED, first.id), (PLACED, second.id)]
     stored = repository.get(second.id)
@@ -84,6 +88,6 @@ def test_when_the_outbox_write_fails_the_order_rolls_back_too(
 def _refuse_outbox_inserts(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
 ) -> Any:
-    if sql.lstrip().upper().startswith('INSERT INTO "ORDERS_OUTBOX"'):
+    if sql.lstrip().upper().replace('"', "").startswith("INSERT INTO ORDERS_OUTBOX"):
         raise OutboxWriteFailedError("injected failure writing orders_outbox")
     return execute(sql, params, many, context)

@@ -17,23 +17,36 @@ from nextbuy.bus.relay import OutboxRecord
 from nextbuy.contracts.events import EventBase
 from nextbuy.orders.storage.models import OutboxEvent
 
+# Fixed table and column names (the OutboxEvent model's); values go in as parameters.
+INSERT_EVENTS = "INSERT INTO orders_outbox (event_id, type, payload, created_at) VALUES "
+# Multi-row VALUES: one round trip per 200 events (800 parameters: within SQLite's oldest
+# supported limit of 999), where executemany costs one per row on PostgreSQL.
+ROWS_PER_STATEMENT = 200
+
 
 def append_events(events: Sequence[EventBase], *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Add ``events`` to the outbox; call inside the transaction of the change."""
+    """Add ``events`` to the outbox; call inside the transaction of the change.
+
+    Multi-row INSERTs with values prepared by the model's own fields (UUIDs as hex on SQLite,
+    native on PostgreSQL): ``bulk_create`` of model instances cost a third of the order write
+    it rides along with (~0.15 s per 1,000 orders on PostgreSQL here).
+    """
     if not events:
         return
-    now = datetime.now(UTC)
-    OutboxEvent.objects.using(using).bulk_create(
-        [
-            OutboxEvent(
-                event_id=event.event_id,
-                type=event_type(event),
-                payload=encode(event),
-                created_at=now,
-            )
-            for event in events
-        ]
+    connection = connections[using]
+    event_id, created_at = (
+        OutboxEvent._meta.get_field(name) for name in ("event_id", "created_at")
     )
+    now = created_at.get_db_prep_value(datetime.now(UTC), connection)
+    rows = [
+        (event_id.get_db_prep_value(e.event_id, connection), event_type(e), encode(e), now)
+        for e in events
+    ]
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(INSERT_EVENTS + values, [value for row in chunk for value in row])
 
 
 class DjangoOutboxStore:
