@@ -62,7 +62,7 @@ def train(*extra: str) -> str:
 def test_train_publishes_a_version_that_ranks_the_planted_structure(nextbuy_home: Path) -> None:
     settings = EngineSettings()
     record_events(settings)
-    train("--algorithms", "popularity,item-knn")
+    train("--algorithms", "popularity,item-knn", "--serving", "item-knn")
     registry = ModelRegistry(models_path(settings))
     version = registry.current()
     assert version is not None
@@ -80,10 +80,10 @@ def test_train_publishes_a_version_that_ranks_the_planted_structure(nextbuy_home
 
 def test_models_list_and_rollback(nextbuy_home: Path) -> None:
     record_events(EngineSettings())
-    train("--algorithms", "popularity,item-knn")
+    train("--algorithms", "popularity,item-knn", "--serving", "item-knn")
     registry = ModelRegistry(models_path(EngineSettings()))
     first = registry.current()
-    train("--algorithms", "popularity,item-knn")
+    train("--algorithms", "popularity,item-knn", "--serving", "item-knn")
     second = registry.current()
     assert first != second
     listing = runner.invoke(cli, ["models", "list"], env={"COLUMNS": "200"})
@@ -121,7 +121,7 @@ def test_a_running_engine_swaps_to_a_published_version_without_a_restart(
         app_state = client.app.state  # type: ignore[attr-defined]
         app_state.read_model.apply_products(make_product(p) for p in KITCHEN + LIGHTING)
         app_state.read_model.apply_stock(StockLevel(p, 5) for p in KITCHEN + LIGHTING)
-        train("--algorithms", "popularity,item-knn")
+        train("--algorithms", "popularity,item-knn", "--serving", "item-knn")
         published = ModelRegistry(models_path(settings)).current()
         deadline = time.monotonic() + 10
         body: dict[str, object] = {}

@@ -6,10 +6,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from nextbuy.engine.storage.model_registry import ModelRegistry, ModelVersion
 from nextbuy.engine.training.sources import TrainingData
 from nextbuy.recommend.events import build_interactions
+from nextbuy.recommend.hybrid import DEFAULT_COMPONENTS
 from nextbuy.recommend.registry import create
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def train_and_publish(
                 continue
             progress(name)
             started = time.perf_counter()
-            model = create(name, data.side()).fit(interactions)
+            model = create(name, data.side(), **_params(name, n_items)).fit(interactions)
             model.save(folder / name)
             seconds[name] = round(time.perf_counter() - started, 3)
         registry.write_manifest(
@@ -70,3 +72,11 @@ def train_and_publish(
     registry.publish(version)
     registry.prune(keep_versions)
     return TrainingResult(registry.get(version), seconds)
+
+
+def _params(name: str, n_items: int) -> dict[str, Any]:
+    """The hybrid without its EASE component when EASE would not fit in memory."""
+    if name == "hybrid" and n_items > EASE_MAX_ITEMS:
+        logger.warning("hybrid without EASE: %d items do not fit a dense inverse", n_items)
+        return {"components": {k: v for k, v in DEFAULT_COMPONENTS.items() if k != "ease"}}
+    return {}
