@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+)
+from pamqp.common import FieldTable
 
 from nextbuy.bus._backoff import backoff_delay, sleep_unless_stopped
 from nextbuy.bus.envelope import decode
@@ -65,6 +71,7 @@ class RabbitConsumer:
         prefetch: int = 50,
         max_attempts: int = 5,
         max_backoff_s: float = 10.0,
+        max_length: int | None = None,
     ) -> None:
         if prefetch < 1 or max_attempts < 1:
             raise ValueError("prefetch and max_attempts must be at least 1")
@@ -75,6 +82,7 @@ class RabbitConsumer:
         self._prefetch = prefetch
         self._max_attempts = max_attempts
         self._max_backoff_s = max_backoff_s
+        self._max_length = max_length
         self.stats = ConsumerStats()
 
     async def declare(self) -> None:
@@ -131,18 +139,24 @@ class RabbitConsumer:
         )
         await dead_queue.bind(dead)
         queue = await channel.declare_queue(
-            self._topology.queue(self._group),
-            durable=True,
-            arguments={
-                "x-queue-type": "quorum",
-                "x-dead-letter-exchange": dead_name,
-                # Backstop for a message that kills its consumer before we can count it.
-                "x-delivery-limit": self._max_attempts,
-            },
+            self._topology.queue(self._group), durable=True, arguments=self._queue_arguments()
         )
         for event_type in self._event_types:
             await queue.bind(exchange, routing_key=event_type)
         return queue, dead
+
+    def _queue_arguments(self) -> FieldTable:
+        arguments: FieldTable = {
+            "x-queue-type": "quorum",
+            "x-dead-letter-exchange": self._topology.dead_letters(self._group),
+            # Backstop for a message that kills its consumer before we can count it.
+            "x-delivery-limit": self._max_attempts,
+        }
+        if self._max_length is not None:
+            # A full queue nacks new publishes: the backlog waits in the publishers'
+            # outboxes (bounded broker memory) instead of being dropped or paging to disk.
+            arguments |= {"x-max-length": self._max_length, "x-overflow": "reject-publish"}
+        return arguments
 
     async def _deliver(
         self, message: AbstractIncomingMessage, handler: EventHandler, dead: AbstractExchange
