@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import pytest
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
 from nextbuy.bus.errors import PublishError
 from nextbuy.bus.factory import start_outbox_relay
 from nextbuy.bus.relay import OutboxRelay
+from nextbuy.bus.relay_thread import RelayThread
 from nextbuy.bus.settings import BusSettings
 from nextbuy.bus.sql_outbox import SqlOutboxStore, append_events, outbox_table
 from nextbuy.contracts.events import EventBase
@@ -110,3 +112,11 @@ def test_the_relay_drains_a_sql_outbox(database_url: str) -> None:
 
 def test_no_bus_url_means_no_relay_and_events_stay() -> None:
     assert start_outbox_relay(MemoryOutbox(make_events(1)), BusSettings(), service="t") is None
+
+
+def test_a_relay_whose_transport_cannot_be_built_fails_to_start() -> None:
+    def broken() -> ScriptedPublisher:
+        raise ValueError("no such transport")
+
+    with pytest.raises(RuntimeError, match="no such transport"):
+        RelayThread(MemoryOutbox(), broken).start()

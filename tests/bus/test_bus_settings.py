@@ -32,9 +32,17 @@ def test_the_scheme_picks_the_transport(url: str, kind: str) -> None:
     assert bus_kind(url) == kind
 
 
-@pytest.mark.parametrize("url", ["kafka://broker:9092", "127.0.0.1:5672", "redis://x"])
-def test_an_unknown_scheme_fails_at_start_up(url: str) -> None:
-    with pytest.raises(ValidationError, match="bus URL"):
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("kafka://broker:9092", "bus URL"),
+        ("127.0.0.1:5672", "bus URL"),
+        ("redis://x", "bus URL"),
+        ("http://engine/v1/internal/events, ftp://elsewhere/", "http"),
+    ],
+)
+def test_a_bad_bus_url_fails_at_start_up(url: str, reason: str) -> None:
+    with pytest.raises(ValidationError, match=reason):
         BusSettings(bus_url=url)
 
 

@@ -41,12 +41,15 @@ class RelayThread:
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
         self._stopping = False
+        self._failure: BaseException | None = None
         self.relay: OutboxRelay | None = None
 
     def start(self) -> RelayThread:
-        """Start relaying in the background; returns self for chaining."""
+        """Start relaying in the background; raises if the transport cannot even be built."""
         self._thread.start()
         self._ready.wait(timeout=5.0)
+        if self._failure is not None:
+            raise RuntimeError(f"the outbox relay did not start: {self._failure!r}")
         return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -64,8 +67,11 @@ class RelayThread:
     def _main(self) -> None:
         try:
             asyncio.run(self._run())
-        except Exception:  # the thread must say why it died: nothing else would
+        except Exception as exc:  # the thread must say why it died: nothing else would
+            self._failure = exc
             logger.exception("outbox relay thread stopped on an unexpected error")
+        finally:
+            self._ready.set()
 
     async def _run(self) -> None:
         self._loop = asyncio.get_running_loop()

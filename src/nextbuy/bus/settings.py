@@ -37,6 +37,15 @@ def bus_kind(url: str) -> BusKind:
     return _SCHEMES[scheme]
 
 
+def subscriber_urls(url_list: str) -> list[str]:
+    """Webhook subscribers from a comma- or space-separated list; refuses non-HTTP entries."""
+    urls = [u for u in url_list.replace(",", " ").split() if u]
+    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+    if bad or not urls:
+        raise ValueError(f"webhook subscribers must be http(s) URLs, got {bad or urls}")
+    return urls
+
+
 class BusSettings(BaseSettings):
     """Where a service's outbox relay publishes, and how hard it tries."""
 
@@ -49,5 +58,7 @@ class BusSettings(BaseSettings):
     @classmethod
     def _known_scheme(cls, value: SecretStr) -> SecretStr:
         # Fail at start-up, not at the first event: a typo must not silently hold events.
-        bus_kind(value.get_secret_value())
+        url = value.get_secret_value()
+        if bus_kind(url) == "webhook":
+            subscriber_urls(url)
         return value

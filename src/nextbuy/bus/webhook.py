@@ -17,6 +17,7 @@ import aiohttp
 
 from nextbuy.bus.envelope import encode_batch
 from nextbuy.bus.errors import BusConfigurationError, PublishError
+from nextbuy.bus.settings import subscriber_urls
 from nextbuy.contracts.events import EventBase
 
 CONTENT_TYPE = "application/json"
@@ -25,11 +26,10 @@ MAX_ERROR_BODY = 200
 
 def parse_subscribers(url_list: str) -> list[str]:
     """Subscriber URLs from a comma- or space-separated list; refuses non-HTTP entries."""
-    urls = [u for u in url_list.replace(",", " ").split() if u]
-    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
-    if bad or not urls:
-        raise BusConfigurationError(f"webhook subscribers must be http(s) URLs, got {bad or urls}")
-    return urls
+    try:
+        return subscriber_urls(url_list)
+    except ValueError as exc:
+        raise BusConfigurationError(str(exc)) from exc
 
 
 class WebhookPublisher:
