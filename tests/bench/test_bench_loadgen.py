@@ -9,6 +9,7 @@ import time
 import numpy as np
 
 from nextbuy.bench.loadgen import (
+    SOURCE_BITS,
     LoadPlan,
     LoadResult,
     arrival_offsets,
@@ -74,6 +75,7 @@ def test_degraded_answers_are_counted_with_their_sources() -> None:
     assert summary.errors == 0
     assert 25 <= summary.degraded_pct <= 40
     assert result.degraded_sources == {"orders": int(result.degraded.sum())}
+    assert set(result.sources[result.degraded].tolist()) == {SOURCE_BITS["orders"]}
 
 
 def test_errors_are_recorded_not_raised() -> None:
@@ -114,3 +116,14 @@ def test_recovery_is_the_last_degraded_send_after_the_fault_ends() -> None:
     assert degraded_after_recovery_s(result, 1.5) == 1.5
     result.degraded[:] = False
     assert degraded_after_recovery_s(result, 1.5) == 0.0
+
+
+def test_recovery_can_follow_one_source_only() -> None:
+    result = LoadResult.empty(4)
+    result.scheduled_s[:] = [0.0, 1.0, 2.0, 3.0]
+    result.status[:] = 200
+    result.latency_s[:] = 0.01
+    result.degraded[:] = True
+    result.sources[:] = [4, 4 | 1, 1, 1]  # orders, orders+profiles, then profiles only
+    assert degraded_after_recovery_s(result, 0.5, "orders") == 0.5
+    assert degraded_after_recovery_s(result, 0.5) == 2.5

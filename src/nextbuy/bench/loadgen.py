@@ -28,6 +28,9 @@ IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 CONNECTION_ERROR, TIMEOUT, BAD_BODY = 0, -1, -2
 """Pseudo status codes for requests that got no usable HTTP answer."""
+SOURCE_BITS = {"profiles": 1, "catalog": 2, "orders": 4, "inventory": 8}
+OTHER_SOURCE_BIT = 16
+"""Each request's ``degraded_sources`` as a bit mask, so a fault can be traced to its source."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class LoadResult:
     latency_s: FloatArray
     status: IntArray
     degraded: BoolArray
+    sources: IntArray
+    """Bit mask of the degraded sources of each answer (``SOURCE_BITS``)."""
     degraded_sources: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +70,7 @@ class LoadResult:
             latency_s=np.full(n, np.nan),
             status=np.zeros(n, dtype=np.int32),
             degraded=np.zeros(n, dtype=bool),
+            sources=np.zeros(n, dtype=np.int32),
         )
 
     def __len__(self) -> int:
@@ -74,7 +80,7 @@ class LoadResult:
         """A copy with room for ``n`` rows (the closed loop cannot know its count ahead)."""
         bigger = LoadResult.empty(n)
         size = len(self)
-        for name in ("scheduled_s", "latency_s", "status", "degraded"):
+        for name in ("scheduled_s", "latency_s", "status", "degraded", "sources"):
             getattr(bigger, name)[:size] = getattr(self, name)
         bigger.degraded_sources = self.degraded_sources
         return bigger
@@ -85,6 +91,7 @@ class LoadResult:
             self.latency_s[:n].copy(),
             self.status[:n].copy(),
             self.degraded[:n].copy(),
+            self.sources[:n].copy(),
             dict(self.degraded_sources),
         )
 
@@ -138,9 +145,10 @@ class _Recorder:
             return BAD_BODY
         if isinstance(payload, dict) and payload.get("degraded"):
             self.result.degraded[index] = True
-            for source in payload.get("degraded_sources") or ():
-                sources = self.result.degraded_sources
-                sources[str(source)] = sources.get(str(source), 0) + 1
+            for source in map(str, payload.get("degraded_sources") or ()):
+                counts = self.result.degraded_sources
+                counts[source] = counts.get(source, 0) + 1
+                self.result.sources[index] |= SOURCE_BITS.get(source, OTHER_SOURCE_BIT)
         return 200
 
 

@@ -6,7 +6,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
-from nextbuy.bench.loadgen import LoadResult
+from nextbuy.bench.loadgen import SOURCE_BITS, LoadResult
 from nextbuy.bench.scenarios import SLOW_UPSTREAM_MS, Client, FaultStep, Scenario
 from nextbuy.bench.stack import BenchStack
 from nextbuy.bench.stats import (
@@ -46,16 +46,32 @@ class PhaseResult:
         return round(self.upstream_calls / n, 3) if n else 0.0
 
     @property
+    def fault_source(self) -> str | None:
+        """The ``degraded_sources`` name the fault should show up as (None: any source)."""
+        targets = {step.target for step in self.scenario.steps}
+        return next(iter(targets)) if len(targets) == 1 and targets <= set(SOURCE_BITS) else None
+
+    @property
     def degraded_after_recovery_s(self) -> float | None:
         recovered = self.events.get("recovered")
-        return None if recovered is None else degraded_after_recovery_s(self.result, recovered)
+        if recovered is None:
+            return None
+        return degraded_after_recovery_s(self.result, recovered, self.fault_source)
 
     @property
     def degraded_during_fault_pct(self) -> float | None:
         start, end = self.events.get("fault"), self.events.get("recovery_started")
         if start is None or end is None:
             return None
-        return degraded_share_between(self.result, start + DEGRADED_GRACE_S, end)
+        return degraded_share_between(self.result, start + DEGRADED_GRACE_S, end, self.fault_source)
+
+    @property
+    def degraded_before_fault_pct(self) -> float | None:
+        """The same share before the fault: what the engine's baseline already was."""
+        start = self.events.get("fault")
+        if start is None:
+            return None
+        return degraded_share_between(self.result, 0.0, start, self.fault_source)
 
     def row(self) -> dict[str, Any]:
         """Exactly the keys of ``--json``."""
@@ -72,6 +88,8 @@ class PhaseResult:
             "name": self.name,
             "client": self.client,
             "events_s": self.events,
+            "fault_source": self.fault_source,
+            "degraded_before_fault_pct": self.degraded_before_fault_pct,
             "degraded_during_fault_pct": self.degraded_during_fault_pct,
             "degraded_after_recovery_s": self.degraded_after_recovery_s,
             "status_counts": status_counts(self.result),

@@ -174,8 +174,7 @@ class BenchRunner:
         self.progress.step("starting redis-server and the engines")
         await self.stack.start_redis()
         await self.stack.start_engines()
-        body = await _fetch(self._engine_url("optimized", bench_user_id(0)))
-        await self.stack.start_ceiling(body)
+        await self.stack.start_ceiling(await self._typical_answer())
         await warm_child
         self.progress.step("timing single upstream calls")
         users, wanted = self.options.shop.users, self.options.probe_users
@@ -354,6 +353,15 @@ class BenchRunner:
             calls_by_upstream=by_upstream,
             notes=notes,
         )
+
+    async def _typical_answer(self) -> bytes:
+        """An undegraded optimised answer (k=10), the size the static ceiling returns."""
+        body = b""
+        for index in range(1, 30):  # user 0 has a 500-order history: not typical
+            body = await _fetch(self._engine_url("optimized", bench_user_id(index)))
+            if b'"degraded":false' in body.replace(b" ", b""):
+                break
+        return body
 
 
 async def _fetch(url: str) -> bytes:

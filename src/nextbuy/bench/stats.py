@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from nextbuy.bench.loadgen import LoadResult
+from nextbuy.bench.loadgen import OTHER_SOURCE_BIT, SOURCE_BITS, BoolArray, LoadResult
 
 BUDGET_S = 0.200
 """The answer budget every target is measured against."""
@@ -58,23 +58,40 @@ def summarise(result: LoadResult) -> Summary:
     )
 
 
-def degraded_after_recovery_s(result: LoadResult, recovered_at_s: float) -> float:
-    """How long after ``recovered_at_s`` requests still came back degraded (0 if none did).
+def degraded_mask(result: LoadResult, source: str | None = None) -> BoolArray:
+    """Which answers were degraded (because of ``source``, when one is given)."""
+    if source is None:
+        return result.degraded
+    bit = SOURCE_BITS.get(source, OTHER_SOURCE_BIT)
+    mask: BoolArray = (result.sources & bit) != 0
+    return mask
 
-    Measured to the scheduled start of the last degraded request sent after recovery, so it is
-    the time until the engine had noticed, not the time the load generator took to see it.
+
+def degraded_after_recovery_s(
+    result: LoadResult, recovered_at_s: float, source: str | None = None
+) -> float:
+    """How long after ``recovered_at_s`` answers still came back degraded (0 if none did).
+
+    Measured to the scheduled start of the last such request sent after recovery, so it is the
+    time until the engine had noticed, not the time the load generator took to see it. With a
+    ``source``, only answers degraded because of that source count: an engine may be degraded
+    for other reasons (another overloaded upstream) that the fault did not cause.
     """
-    after = (result.scheduled_s >= recovered_at_s) & result.degraded
+    after = (result.scheduled_s >= recovered_at_s) & degraded_mask(result, source)
     if not after.any():
         return 0.0
     return _round(float(result.scheduled_s[after].max()) - recovered_at_s)
 
 
-def degraded_share_between(result: LoadResult, start_s: float, end_s: float) -> float | None:
+def degraded_share_between(
+    result: LoadResult, start_s: float, end_s: float, source: str | None = None
+) -> float | None:
     """Percentage of the answered requests scheduled in ``[start_s, end_s)`` that were degraded
-    (None when no answered request was scheduled then)."""
+    (because of ``source``, when given); None when no answered request was scheduled then."""
     window = (result.scheduled_s >= start_s) & (result.scheduled_s < end_s) & (result.status == 200)
-    return _round(100 * float(result.degraded[window].mean())) if window.any() else None
+    if not window.any():
+        return None
+    return _round(100 * float(degraded_mask(result, source)[window].mean()))
 
 
 def status_counts(result: LoadResult) -> dict[str, int]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from nextbuy.cli.root import app, console
@@ -148,7 +149,7 @@ class _RichProgress:
     def _log(self, text: str) -> None:
         # Live bars are not drawn when output is piped: leave a plain line per step instead.
         if not self.progress.console.is_terminal:
-            self.progress.console.print(text)
+            self.progress.console.print(text, markup=False)
 
     def seeded(self, kind: str, count: int) -> None:
         if kind not in self.seeding:
@@ -159,7 +160,7 @@ class _RichProgress:
         self.progress.update(task, detail=f"{done:,} records")
 
     def phase(self, name: str, duration_s: float) -> Callable[[float], None]:
-        task = self.progress.add_task(name, total=duration_s, detail="")
+        task = self.progress.add_task(escape(name), total=duration_s, detail="")
         self._log(f"running {name}")
 
         def tick(elapsed: float) -> None:
