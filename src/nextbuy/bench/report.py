@@ -165,7 +165,8 @@ def _fault(report: BenchReport, name: str) -> TargetCheck:
     after = phase.degraded_after_recovery_s
     measured = (
         f"{summary.errors} errors, {summary.within_200ms_pct:.2f}% ≤ 200 ms, "
-        f"degraded {_pct(during)} while down, clears {_secs(after)} after"
+        f"degraded by {phase.fault_source or 'any source'} {_pct(during)} while down "
+        f"({_pct(phase.degraded_before_fault_pct)} before), clears {_secs(after)} after"
     )
     met = (
         summary.errors == 0
