@@ -127,3 +127,16 @@ def test_recovery_can_follow_one_source_only() -> None:
     result.sources[:] = [4, 4 | 1, 1, 1]  # orders, orders+profiles, then profiles only
     assert degraded_after_recovery_s(result, 0.5, "orders") == 0.5
     assert degraded_after_recovery_s(result, 0.5) == 2.5
+
+
+def test_no_request_leaves_before_its_scheduled_time() -> None:
+    async def scenario() -> tuple[LoadResult, Recorded, float]:
+        async with tiny_server() as (url, recorded):
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            result = await run_open_loop(plan(url, rate_per_s=200.0, duration_s=0.5))
+            return result, recorded, start
+
+    result, recorded, start = asyncio.run(scenario())
+    arrivals = np.sort(np.array(recorded.arrivals) - start)
+    assert np.all(arrivals >= np.sort(result.scheduled_s))

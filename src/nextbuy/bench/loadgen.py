@@ -167,6 +167,10 @@ async def run_open_loop(plan: LoadPlan, *, start_at: float | None = None) -> Loa
             wait = due - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
+            while loop.time() < due:
+                # uvloop's timers have millisecond resolution and may fire up to 1 ms early;
+                # a request sent before its time would report less latency than it had.
+                await asyncio.sleep(0)
             # A new task per request: a slow answer never delays the next send.
             tasks.append(asyncio.create_task(recorder.send(session, index, plan.url(index), due)))
         await asyncio.gather(*tasks)
