@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nextbuy.contracts.events import EventBase, OrderPlacedV1
-from nextbuy.contracts.orders import OrderLinePublic, OrderPublic
+from nextbuy.contracts.orders import OrderPublic
 from nextbuy.orders.domain.models import Order
 
 SOURCE = "orders"
@@ -17,21 +17,25 @@ SOURCE = "orders"
 
 def order_public(order: Order) -> OrderPublic:
     """The public representation of a stored order (the API answers with it too)."""
-    return OrderPublic(
-        id=order.id,
-        user_id=order.user_id,
-        status=order.status,
-        currency=order.currency,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        lines=[
-            OrderLinePublic(
-                product_id=line.product_id,
-                quantity=line.quantity,
-                unit_price=float(line.unit_price),
-            )
-            for line in order.lines
-        ],
+    # One validation call for the order and all its lines: building a model per line in
+    # Python cost a fifth of a bulk write's CPU (every new order becomes an event).
+    return OrderPublic.model_validate(
+        {
+            "id": order.id,
+            "user_id": order.user_id,
+            "status": order.status,
+            "currency": order.currency,
+            "created_at": order.created_at,
+            "updated_at": order.updated_at,
+            "lines": [
+                {
+                    "product_id": line.product_id,
+                    "quantity": line.quantity,
+                    "unit_price": float(line.unit_price),
+                }
+                for line in order.lines
+            ],
+        }
     )
 
 

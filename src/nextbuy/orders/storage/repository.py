@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q, QuerySet
 
 from nextbuy.core.cursors import FeedPosition
@@ -28,6 +28,11 @@ from nextbuy.orders.storage.outbox import append_events
 ORDER_COLUMNS = ("id", "user_id", "status", "currency", "created_at", "updated_at")
 LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price")
 WRITE_ATTEMPTS = 3
+# Fixed table and column names (the OrderLine model's), values as parameters.
+INSERT_LINES = (
+    "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
 
 
 class DjangoOrderRepository:
@@ -76,13 +81,28 @@ class DjangoOrderRepository:
             stored = self._load(self._orders().filter(id__in=[order.id for order in orders]))
             new = orders_to_insert(orders, {order.id: order for order in stored})
             self._orders().bulk_create([_order_row(order, now) for order in new])
-            models.OrderLine.objects.using(self._using).bulk_create(
-                [row for order in new for row in _line_rows(order)]
-            )
+            self._insert_lines(new)
             # Only the newly stored orders: a replay was announced when it was first stored.
             placed = order_placed_events(_stored(order, now) for order in new)
             append_events(placed, using=self._using)
         return BatchOutcome(created=len(new), unchanged=len(orders) - len(new))
+
+    def _insert_lines(self, orders: Sequence[NewOrder]) -> None:
+        """One ``executemany`` for every line of the batch.
+
+        Lines are 95% of a bulk write's rows; building a model instance per line and letting
+        the ORM prepare each field measured ~6× the database's own work (seeding 400k lines).
+        The values need no conversion: strings, ints and ``Decimal`` (which Django's SQLite
+        backend adapts to text, as ``bulk_create`` would).
+        """
+        rows = [
+            (order.id, line_no, line.product_id, line.quantity, line.unit_price)
+            for order in orders
+            for line_no, line in enumerate(order.lines, start=1)
+        ]
+        if rows:
+            with connections[self._using].cursor() as cursor:
+                cursor.executemany(INSERT_LINES, rows)
 
     def _load(self, rows: QuerySet[Any]) -> list[Order]:
         orders = list(rows.values_list(*ORDER_COLUMNS))
@@ -138,16 +158,3 @@ def _stored(order: NewOrder, now: datetime) -> Order:
         now,
         order.lines,
     )
-
-
-def _line_rows(order: NewOrder) -> list[models.OrderLine]:
-    return [
-        models.OrderLine(
-            order_id=order.id,
-            line_no=line_no,
-            product_id=line.product_id,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-        )
-        for line_no, line in enumerate(order.lines, start=1)
-    ]
