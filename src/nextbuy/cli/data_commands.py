@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nextbuy.cli.data_service_commands import replay, seed, verify
+
 data_app = typer.Typer(
     name="data",
     help="Shop datasets: generate, load real ones, inspect, seed the services.",
@@ -141,67 +143,7 @@ def _print_counts(out: Path, counts: dict[str, int]) -> None:
     console.print(f"wrote {out}: {summary}")
 
 
-def _url(service: str) -> str:
-    from nextbuy.cli.registry import spec_of
-
-    return f"http://127.0.0.1:{spec_of(service).port}"
-
-
-@data_app.command()
-def seed(
-    directory: Annotated[Path, typer.Argument(help="A dataset folder")],
-    profiles_url: Annotated[str | None, typer.Option(help="User Profile base URL")] = None,
-    catalog_url: Annotated[str | None, typer.Option(help="Product Catalog base URL")] = None,
-    orders_url: Annotated[str | None, typer.Option(help="Order History base URL")] = None,
-    inventory_url: Annotated[str | None, typer.Option(help="Inventory base URL")] = None,
-    views: Annotated[bool, typer.Option(help="Send each user's latest views to profiles")] = True,
-) -> None:
-    """Load a dataset into running services through their bulk APIs (idempotent, resumable)."""
-    import asyncio
-    import hashlib
-    import time
-
-    from nextbuy.core.settings import nextbuy_home
-    from nextbuy.data.format import DatasetError, read_dataset
-    from nextbuy.data.seed_dataset import Checkpoint, seed_dataset
-    from nextbuy.data.seeding import SeedError, ServiceUrls
-
-    try:
-        dataset = read_dataset(directory)
-    except DatasetError as error:
-        raise _fail(error) from None
-    urls = ServiceUrls(
-        profiles=profiles_url or _url("profiles"),
-        catalog=catalog_url or _url("catalog"),
-        orders=orders_url or _url("orders"),
-        inventory=inventory_url or _url("inventory"),
-    )
-    key = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:12]
-    checkpoint = Checkpoint.open(nextbuy_home() / "seed" / f"{dataset.manifest.name}-{key}.json")
-    totals = dataset.counts() | {"stock": dataset.counts().get("inventory", 0)}
-    started = time.monotonic()
-    with _progress() as progress:
-        tasks: dict[str, object] = {}
-
-        def notify(kind: str, n: int) -> None:
-            if kind not in tasks:
-                tasks[kind] = progress.add_task(f"seeding {kind}", total=totals.get(kind))
-            progress.advance(tasks[kind], n)  # type: ignore[arg-type]
-
-        try:
-            report = asyncio.run(seed_dataset(dataset, urls, checkpoint, notify, views=views))
-        except (SeedError, OSError, TimeoutError) as error:
-            console.print("interrupted: run the same command again to resume")
-            raise _fail(error) from None
-    elapsed = time.monotonic() - started
-    table = Table("records", "created", "updated", "unchanged", "skipped (resumed)")
-    sent = 0
-    for kind, counts in report.counts.items():
-        sent += sum(counts.values())
-        table.add_row(
-            kind, *(f"{counts[k]:,}" for k in ("created", "updated", "unchanged", "skipped"))
-        )
-    console.print(table)
-    console.print(
-        f"{sent:,} records in {elapsed:.1f} s ({sent / max(elapsed, 1e-9):,.0f} records/s)"
-    )
+# Commands that talk to running services live in their own module.
+data_app.command()(seed)
+data_app.command()(verify)
+data_app.command()(replay)

@@ -1,92 +1,108 @@
 """``nextbuy data seed``: a canonical dataset into running services, idempotent and resumable.
 
-Every call is an upsert keyed by the dataset's ids, so a second run changes nothing. Which
-batches are done is recorded in ``$NEXTBUY_HOME/seed/<dataset>.json`` after each success; an
-interrupted run skips them when started again, and the record is removed once all is sent.
+Every call is an upsert keyed by the dataset's ids (engine events by a stable event id), so a
+second run changes nothing. Accepted batches are logged in a :class:`Checkpoint`; an
+interrupted run skips them when started again, and the log is removed once all is sent.
+
+Products, stock and users go first, side by side (nothing links them); then orders, recent
+views and engine events, side by side, since they refer to products and users. Each kind has
+its own number of requests in flight, so a slow service never starves a fast one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Coroutine, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
+from nextbuy.contracts.engine import MAX_EVENTS
 from nextbuy.core.http_client import create_session, read_json
 from nextbuy.data import seed_records as records
 from nextbuy.data.format import Dataset
-from nextbuy.data.seeding import SeedError, SeedReport, ServiceUrls
+from nextbuy.data.seed_checkpoint import Checkpoint
+from nextbuy.data.seed_events import EngineEvents
+from nextbuy.data.seeding import ProgressCallback, SeedError, SeedReport, ServiceUrls
 
-CONCURRENCY = 4
-Notify = Callable[[str, int], None]
-
-
-@dataclass
-class Checkpoint:
-    """Batches already accepted, per kind of record; saved after each one."""
-
-    path: Path
-    done: dict[str, set[int]] = field(default_factory=dict)
-
-    @classmethod
-    def open(cls, path: Path) -> Checkpoint:
-        if not path.is_file():
-            return cls(path)
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        return cls(path, {kind: set(batches) for kind, batches in saved.items()})
-
-    def mark(self, kind: str, batch: int) -> None:
-        self.done.setdefault(kind, set()).add(batch)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = {kind: sorted(batches) for kind, batches in self.done.items()}
-        self.path.write_text(json.dumps(body), encoding="utf-8")
-
-    def finish(self) -> None:
-        self.path.unlink(missing_ok=True)
+# Requests in flight per kind. Two or four keep each service's worker threads busy while the
+# next body is built; views are one small call per user, so more of them overlap.
+IN_FLIGHT = {"products": 2, "stock": 2, "users": 2, "orders": 4, "events": 4, "views": 16}
+# Names the batching: a checkpoint from another layout would skip the wrong batches.
+LAYOUT = (
+    f"v2 batch={records.BATCH} order-lines={records.ORDER_BATCH_LINES} "
+    f"events={MAX_EVENTS} views={records.RECENT_VIEWS}"
+)
+__all__ = ["LAYOUT", "Checkpoint", "seed_dataset"]
 
 
 async def seed_dataset(
     dataset: Dataset,
     urls: ServiceUrls,
     checkpoint: Checkpoint,
-    notify: Notify,
+    notify: ProgressCallback,
     *,
     views: bool = True,
+    events: EngineEvents | None = None,
 ) -> SeedReport:
-    """Products and stock first (everything refers to them), then users, orders and views."""
+    """Send ``dataset`` (and ``events`` to ``urls.engine``, when both are given)."""
     report = SeedReport()
-    async with create_session(total_timeout_s=120) as session:
-        sender = _Sender(session, report, checkpoint, notify)
-        await sender.bulk(
-            "products",
-            f"{urls.catalog}/v1/products:bulkUpsert",
-            "products",
-            records.product_batches(dataset),
+    async with create_session(total_timeout_s=300) as session:
+        sender = _Sender(session, report, checkpoint, notify, datetime.now(UTC))
+        await _together(
+            sender.bulk(
+                "products",
+                f"{urls.catalog}/v1/products:bulkUpsert",
+                "products",
+                records.product_batches(dataset),
+            ),
+            sender.bulk(
+                "stock",
+                f"{urls.inventory}/v1/stock:bulkUpsert",
+                "levels",
+                records.stock_batches(dataset),
+            ),
+            sender.bulk(
+                "users",
+                f"{urls.profiles}/v1/users:bulkUpsert",
+                "users",
+                records.user_batches(dataset),
+            ),
         )
-        await sender.bulk(
-            "stock",
-            f"{urls.inventory}/v1/stock:bulkUpsert",
-            "levels",
-            records.stock_batches(dataset),
-        )
-        await sender.bulk(
-            "users", f"{urls.profiles}/v1/users:bulkUpsert", "users", records.user_batches(dataset)
-        )
-        await sender.bulk(
-            "orders",
-            f"{urls.orders}/v1/orders:bulkCreate",
-            "orders",
-            records.order_batches(dataset),
-        )
+        second = [
+            sender.bulk(
+                "orders",
+                f"{urls.orders}/v1/orders:bulkCreate",
+                "orders",
+                records.order_batches(dataset),
+            )
+        ]
         if views:
-            await sender.views(urls.profiles, records.recent_views(dataset))
+            second.append(sender.views(urls.profiles, records.recent_views(dataset)))
+        if events is not None and urls.engine is not None:
+            second.append(sender.events(f"{urls.engine}/v1/events", events.batches()))
+        await _together(*second)
     checkpoint.finish()
     return report
+
+
+async def _together(*calls: Coroutine[Any, Any, None]) -> None:
+    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as is."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for call in calls:
+                group.create_task(call)
+    except ExceptionGroup as failures:
+        raise _first(failures) from None
+
+
+def _first(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
 
 
 @dataclass
@@ -94,50 +110,66 @@ class _Sender:
     session: aiohttp.ClientSession
     report: SeedReport
     checkpoint: Checkpoint
-    notify: Notify
+    notify: ProgressCallback
+    started: datetime
 
     async def bulk(
         self, kind: str, url: str, key: str, batches: Iterator[list[records.Record]]
     ) -> None:
         async def send(index: int, batch: list[records.Record]) -> None:
-            self.report.add(kind, await self._post(url, {key: batch}))
-            self.checkpoint.mark(kind, index)
-            self.notify(kind, len(batch))
+            self._done(kind, index, len(batch), await self._post(url, {key: batch}))
 
-        await self._run(kind, ((i, b, send) for i, b in enumerate(batches)))
+        await self._run(kind, enumerate(batches), send)
+
+    async def events(self, url: str, batches: Iterator[list[records.Record]]) -> None:
+        async def send(index: int, batch: list[records.Record]) -> None:
+            result = await self._post(url, {"events": batch})
+            counts = {
+                "created": result.get("accepted", 0),
+                "unchanged": result.get("duplicates", 0),
+                "rejected": len(result.get("rejected", [])),
+            }
+            self._done("events", index, len(batch), counts)
+
+        await self._run("events", enumerate(batches), send)
 
     async def views(
         self, profiles: str, per_user: Iterator[tuple[str, list[records.Record]]]
     ) -> None:
         async def send(index: int, item: tuple[str, list[records.Record]]) -> None:
             user, body = item
-            await self._post(f"{profiles}/v1/users/{quote(user, safe='')}/views", {"views": body})
-            self.report.add("views", {"updated": len(body)})
-            self.checkpoint.mark("views", index)
-            self.notify("views", len(body))
+            url = f"{profiles}/v1/users/{quote(user, safe='')}/views"
+            profile = await self._post(url, {"views": body})
+            # The profile moves updated_at only when the append changed its history.
+            moved = datetime.fromisoformat(str(profile.get("updated_at"))) >= self.started
+            self._done("views", index, len(body), {"updated" if moved else "unchanged": len(body)})
 
-        await self._run("views", ((i, item, send) for i, item in enumerate(per_user)), limit=16)
+        await self._run("views", enumerate(per_user), send)
 
-    async def _run(
-        self, kind: str, jobs: Iterator[tuple[int, Any, Any]], limit: int = CONCURRENCY
-    ) -> None:
-        """At most ``limit`` requests in flight; batches done in an earlier run are skipped."""
-        done = self.checkpoint.done.get(kind, set())
-        semaphore = asyncio.Semaphore(limit)
+    def _done(self, kind: str, index: int, size: int, counts: dict[str, Any]) -> None:
+        self.report.add(kind, counts)
+        self.checkpoint.mark(kind, index)
+        self.notify(kind, size)
 
-        async def guarded(index: int, item: Any, send: Any) -> None:
+    async def _run(self, kind: str, jobs: Iterable[tuple[int, Any]], send: Any) -> None:
+        """At most ``IN_FLIGHT[kind]`` requests at once; batches done earlier are skipped."""
+        semaphore = asyncio.Semaphore(IN_FLIGHT[kind])
+
+        async def guarded(index: int, item: Any) -> None:
             try:
                 await send(index, item)
             finally:
                 semaphore.release()
 
         async with asyncio.TaskGroup() as group:
-            for index, item, send in jobs:
-                if index in done:
-                    self.report.add(kind, {"skipped": len(item)})
+            for index, item in jobs:
+                if self.checkpoint.is_done(kind, index):
+                    size = len(item[1]) if kind == "views" else len(item)
+                    self.report.add(kind, {"skipped": size})
+                    self.notify(kind, size)
                     continue
                 await semaphore.acquire()
-                group.create_task(guarded(index, item, send))
+                group.create_task(guarded(index, item))
 
     async def _post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         async with self.session.post(url, json=body) as response:

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from nextbuy.data.format import Dataset
 
 BATCH = 1000  # MAX_BATCH of every bulk endpoint
-ORDER_BATCH = 100  # orders carry their lines: keep bodies well under the gateway's 1 MiB
+ORDER_BATCH_LINES = 5000  # ≈ 300 KB of JSON: well under the services' 1 MiB body limit
 MAX_LINES = 200
 RECENT_VIEWS = 50  # the profile service keeps no more than this per user
 Record = dict[str, Any]
@@ -90,7 +90,8 @@ def order_batches(dataset: Dataset) -> Iterator[list[Record]]:
     ids = lines["order_id"].to_pylist()
     products, quantities = lines["product_id"].to_pylist(), lines["quantity"].to_pylist()
     prices = pc.round(lines["unit_price"], 2).to_pylist()
-    position, batch = 0, []
+    position, lines_in_batch = 0, 0
+    batch: list[Record] = []
     for order in orders.to_pylist():
         first = position
         while position < len(ids) and ids[position] == order["order_id"]:
@@ -99,23 +100,31 @@ def order_batches(dataset: Dataset) -> Iterator[list[Record]]:
             {"product_id": products[i], "quantity": quantities[i], "unit_price": prices[i]}
             for i in range(first, position)
         ]
-        for part, offset in enumerate(range(0, len(body), MAX_LINES), start=1):
-            suffix = "" if part == 1 else f".{part}"
-            batch.append(
-                {
-                    "id": f"{order['order_id']}{suffix}",
-                    "user_id": order["user_id"],
-                    "status": order["status"],
-                    "currency": order["currency"],
-                    "created_at": _iso(order["created_at"]),
-                    "lines": body[offset : offset + MAX_LINES],
-                }
-            )
-        if len(batch) >= ORDER_BATCH:
+        parts = _order_parts(order, body)
+        if batch and (
+            len(batch) + len(parts) > BATCH or lines_in_batch + len(body) > ORDER_BATCH_LINES
+        ):
             yield batch
-            batch = []
+            batch, lines_in_batch = [], 0
+        batch.extend(parts)
+        lines_in_batch += len(body)
     if batch:
         yield batch
+
+
+def _order_parts(order: dict[str, Any], lines: list[Record]) -> list[Record]:
+    """The order as one or more orders of at most ``MAX_LINES`` lines (``<id>``, ``<id>.2``…)."""
+    return [
+        {
+            "id": order["order_id"] + ("" if part == 1 else f".{part}"),
+            "user_id": order["user_id"],
+            "status": order["status"],
+            "currency": order["currency"],
+            "created_at": _iso(order["created_at"]),
+            "lines": lines[offset : offset + MAX_LINES],
+        }
+        for part, offset in enumerate(range(0, len(lines), MAX_LINES), start=1)
+    ]
 
 
 def recent_views(dataset: Dataset) -> Iterator[tuple[str, list[Record]]]:

@@ -29,17 +29,19 @@ class ServiceUrls:
     catalog: str
     orders: str
     inventory: str
+    engine: str | None = None  # events go to the engine only when it is given
 
 
 @dataclass
 class SeedReport:
-    """Per kind of record: how many were created, updated, already there, or skipped on resume."""
+    """Per kind of record: how many were created, updated, already there, refused by the
+    service (engine events only), or skipped on resume."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, kind: str, result: dict[str, Any]) -> None:
         totals = self.counts.setdefault(
-            kind, {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+            kind, {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "skipped": 0}
         )
         for key in totals:
             totals[key] += int(result.get(key, 0))
