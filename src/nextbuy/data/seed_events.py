@@ -89,6 +89,8 @@ def engine_events(
 ) -> EngineEvents:
     """The events the engine accepts; ``time_order`` sorts them (stably) by timestamp."""
     events = dataset.events.append_column("row", pa.array(range(dataset.events.num_rows)))
+    if "price" not in events.column_names:  # nullable, so a table built in memory may lack it
+        events = events.append_column("price", pa.nulls(events.num_rows, pa.float64()))
     excluded: dict[str, int] = {}
     known = pc.is_in(events["event_type"], value_set=pa.array(sorted(ENGINE_TYPES)))
     for kind, count in _value_counts(events.filter(pc.invert(known))["event_type"]).items():
