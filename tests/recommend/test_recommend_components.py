@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from nextbuy.recommend.als import ALS
@@ -74,3 +76,14 @@ def test_item_knn_time_decay_favours_recent_co_occurrence() -> None:
     recent = ItemKNN(neighbours=5, half_life_days=30.0).fit(decayed).similar_items([0], k=1)
     assert plain.ids(decayed.items)[0] == ["old"]
     assert recent.ids(decayed.items)[0] == ["new"]
+
+
+def test_hybrid_leaves_out_a_component_that_refuses_the_data(tmp_path: Path) -> None:
+    board = checkerboard()
+    components = {"ease": {"max_items": 3}, "item-knn": {"neighbours": 20}}
+    model = Hybrid(components).fit(board.interactions)
+    assert set(model.models) == {"item-knn"}
+    assert "ease" in model.skipped
+    model.save(tmp_path / "hybrid")
+    loaded = Hybrid.load(tmp_path / "hybrid")
+    assert set(loaded.models) == {"item-knn"}

@@ -20,6 +20,7 @@ from nextbuy.recommend._ranking import top_k
 from nextbuy.recommend._validation import holdout, ndcg_at_k
 from nextbuy.recommend.artifacts import Arrays
 from nextbuy.recommend.base import Recommender, Scores
+from nextbuy.recommend.errors import RecommendError
 from nextbuy.recommend.interactions import Interactions
 from nextbuy.recommend.reasons import Reason
 
@@ -69,6 +70,7 @@ class Hybrid(Recommender):
         self.max_validation_users, self.rounds = max_validation_users, rounds
         self.random_state, self.side = random_state, side
         self._models: dict[str, Recommender] = {}
+        self.skipped: dict[str, str] = {}
 
     def params(self) -> dict[str, Any]:
         return {
@@ -91,10 +93,24 @@ class Hybrid(Recommender):
 
         return {name: create(name, self.side, **p) for name, p in self.components.items()}
 
+    def _fit_components(self, interactions: Interactions) -> dict[str, Recommender]:
+        """Fit every component; one that refuses the data (EASE on a huge catalogue) is left
+        out and named in ``skipped`` rather than failing the whole blend."""
+        fitted = {}
+        for name, model in self._build().items():
+            try:
+                fitted[name] = model.fit(interactions)
+            except RecommendError as error:
+                self.skipped[name] = str(error)
+        if not fitted:
+            raise RecommendError(f"every hybrid component refused the data: {self.skipped}")
+        return fitted
+
     def _fit(self, interactions: Interactions) -> None:
+        self.skipped = {}
         if self.weights is None:
             self.weights = self._fit_weights(interactions)
-        self._models = {name: model.fit(interactions) for name, model in self._build().items()}
+        self._models = self._fit_components(interactions)
 
     def _fit_weights(self, interactions: Interactions) -> dict[str, float]:
         kept, hidden = holdout(interactions, self.validation_fraction, self.random_state)
@@ -102,7 +118,7 @@ class Hybrid(Recommender):
         rng = np.random.default_rng(self.random_state)
         if users.size > self.max_validation_users:
             users = np.sort(rng.choice(users, self.max_validation_users, replace=False))
-        models = {name: model.fit(kept) for name, model in self._build().items()}
+        models = self._fit_components(kept)
         scores = {name: _standardise(m.recommend_scores(users)) for name, m in models.items()}
         seen = kept.matrix[users]
 
@@ -149,8 +165,9 @@ class Hybrid(Recommender):
     def _restore(self, arrays: Arrays, directory: Path) -> None:
         from nextbuy.recommend.registry import load_model
 
+        folder = directory / "components"
         self._models = {
-            name: load_model(directory / "components" / name) for name in self.components
+            name: load_model(folder / name) for name in self.components if (folder / name).is_dir()
         }
 
 
