@@ -84,3 +84,12 @@ def test_peak_memory_sees_a_large_allocation() -> None:
         block.sum()
         del block
     assert memory.growth_mib > 32
+
+
+def test_relevance_can_be_restricted_to_purchases() -> None:
+    train = EventLog.of(["u", "v"], ["a", "a"], ["purchase", "purchase"])
+    test = EventLog.of(["u", "u", "v"], ["b", "c", "b"], ["view", "purchase", "view"])
+    data = prepare(Split(train, test, "manual"), relevant_types=["purchase"])
+    assert data.test_users.tolist() == [0]  # v only viewed: nothing relevant
+    assert len(data.relevant) == 1
+    assert data.relevant[0].size == 1

@@ -43,6 +43,9 @@ def evaluate(
         str | None, typer.Option(help="Comma-separated implicit baselines: als,bpr,item-knn")
     ] = None,
     seed: Annotated[int, typer.Option(help="Split seed")] = 42,
+    relevant: Annotated[
+        str | None, typer.Option(help="Event types that make a test item relevant (default: all)")
+    ] = None,
 ) -> None:
     """Evaluate every algorithm against implicit's baselines on one split of a dataset."""
     if protocol not in PROTOCOLS:
@@ -56,6 +59,7 @@ def evaluate(
         tune=tune,
         algorithms=_split_names(algorithms),
         baselines=_split_names(baselines),
+        relevant_types=_split_names(relevant),
     )
     name, events, side = _read(data)
     report = _run(name, events, side, options)

@@ -70,10 +70,21 @@ class AlgorithmResult:
     error: str | None = None
 
 
-def prepare(split: Split, weighting: EventWeighting | None = None) -> EvaluationData:
-    """Index the training events and map each test user's items onto the training columns."""
+def prepare(
+    split: Split,
+    weighting: EventWeighting | None = None,
+    relevant_types: Sequence[str] | None = None,
+) -> EvaluationData:
+    """Index the training events and map each test user's items onto the training columns.
+
+    ``relevant_types`` restricts what counts as relevant (``["purchase"]``: what people buy);
+    by default every test event with a positive weight does.
+    """
     train = build_interactions(split.train, weighting)
-    test = build_interactions(split.test, weighting, users=train.users)
+    held = split.test
+    if relevant_types is not None:
+        held = held.take(np.isin(held.event_types, list(relevant_types)))
+    test = build_interactions(held, weighting, users=train.users)
     n_items = train.shape[1]
     extra = (n_items + np.arange(len(test.items))).astype(np.int64)
     known = np.array([train.items.position(i) for i in test.items.ids], dtype=object)

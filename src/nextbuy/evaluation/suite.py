@@ -39,6 +39,7 @@ class EvaluationOptions:
         algorithms: Nextbuy algorithms to run (default: every applicable one).
         baselines: ``implicit`` baselines to run (default: ALS, BPR, item-kNN).
         weighting: event-type weights; the default counts a rating (any stars) as 1.
+        relevant_types: event types that make a test item relevant (default: all).
     """
 
     protocol: str = "stratified"
@@ -50,6 +51,7 @@ class EvaluationOptions:
     algorithms: Sequence[str] | None = None
     baselines: Sequence[str] | None = None
     weighting: EventWeighting = field(default_factory=EventWeighting)
+    relevant_types: Sequence[str] | None = None
 
 
 def split_events(events: EventLog, options: EvaluationOptions) -> Split:
@@ -72,7 +74,7 @@ def evaluate(
 ) -> EvaluationReport:
     """Split, tune every candidate on validation, then measure each once on the test split."""
     split = split_events(events, options)
-    data = prepare(split, options.weighting)
+    data = prepare(split, options.weighting, options.relevant_types)
     progress(f"split: {len(split.train)} training and {len(split.test)} test events")
     tuned: dict[str, dict[str, Any]] = {}
     if options.tune:
@@ -84,7 +86,11 @@ def evaluate(
         protocol=options.protocol,
         k=options.k,
         results=results,
-        split={"protocol": split.protocol, **split.params},
+        split={
+            "protocol": split.protocol,
+            **split.params,
+            "relevant_types": list(options.relevant_types or []) or "all",
+        },
         counts={
             "users": data.train.shape[0],
             "items": data.train.shape[1],
@@ -105,7 +111,7 @@ def _names(side: SideInformation, options: EvaluationOptions) -> tuple[list[str]
 def _tune_all(
     split: Split, side: SideInformation, options: EvaluationOptions, progress: Progress
 ) -> dict[str, dict[str, Any]]:
-    validation = validation_data(split, options.weighting)
+    validation = validation_data(split, options.weighting, options.relevant_types)
     nextbuy, baselines = _names(side, options)
     tuned: dict[str, dict[str, Any]] = {}
     for name in nextbuy + [f"implicit-{kind}" for kind in baselines]:

@@ -23,14 +23,18 @@ class TuningResult:
     tried: list[tuple[dict[str, Any], float]]
 
 
-def validation_data(split: Split, weighting: EventWeighting | None = None) -> EvaluationData:
+def validation_data(
+    split: Split,
+    weighting: EventWeighting | None = None,
+    relevant_types: Sequence[str] | None = None,
+) -> EvaluationData:
     """Split the training events again with the outer protocol; the test events stay unseen."""
     if split.protocol == "temporal":
         inner = temporal_split(split.train, float(split.params.get("test_fraction", 0.25)))
     else:
         ratio = float(split.params.get("ratio", 0.75))
         inner = stratified_split(split.train, ratio, int(split.params.get("seed", 42)) + 1)
-    return prepare(inner, weighting)
+    return prepare(inner, weighting, relevant_types)
 
 
 def tune(
