@@ -58,3 +58,8 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
     data = write_planted_dataset(tmp_path / "planted")
     code, _ = run("--data", str(data), "--protocol", "sideways")
     assert code != 0
+    code, output = run("--data", str(data), "--algorithms", "ease,magic")
+    assert code != 0
+    assert "magic" in output
+    code, _ = run("--data", str(data), "--baselines", "lightfm")
+    assert code != 0

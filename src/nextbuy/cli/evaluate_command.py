@@ -9,6 +9,7 @@ validation split carved from training, measures each once on the test split, and
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -50,8 +51,11 @@ def evaluate(
     """Evaluate every algorithm against implicit's baselines on one split of a dataset."""
     if protocol not in PROTOCOLS:
         raise typer.BadParameter(f"choose from {', '.join(PROTOCOLS)}", param_hint="--protocol")
+    from nextbuy.evaluation.candidates import BASELINE_DEFAULTS, NEXTBUY_DEFAULTS
     from nextbuy.evaluation.suite import EvaluationOptions
 
+    _check_names(_split_names(algorithms), NEXTBUY_DEFAULTS, "--algorithms")
+    _check_names(_split_names(baselines), BASELINE_DEFAULTS, "--baselines")
     options = EvaluationOptions(
         protocol=protocol,
         k=k,
@@ -77,6 +81,13 @@ def _split_names(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _check_names(names: list[str] | None, known: Mapping[str, Any], option: str) -> None:
+    unknown = sorted(set(names or []) - set(known))
+    if unknown:
+        message = f"unknown {', '.join(unknown)}; choose from {', '.join(known)}"
+        raise typer.BadParameter(message, param_hint=option)
 
 
 def _columns(table: Any) -> dict[str, Any]:
