@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import MetaData
@@ -106,6 +107,8 @@ def test_the_relay_drains_a_sql_outbox(database_url: str) -> None:
         asyncio.run(asyncio.wait_for(run(), timeout=20))
         assert publisher.delivered == events
         assert relay.published == 700
+        assert store.prune(published_before=datetime.now(UTC) - timedelta(hours=1)) == 0
+        assert store.prune(published_before=datetime.now(UTC) + timedelta(seconds=1)) == 700
     finally:
         engine.dispose()
 
@@ -120,3 +123,30 @@ def test_a_relay_whose_transport_cannot_be_built_fails_to_start() -> None:
 
     with pytest.raises(RuntimeError, match="no such transport"):
         RelayThread(MemoryOutbox(), broken).start()
+
+
+class PruningOutbox(MemoryOutbox):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cutoffs: list[datetime] = []
+
+    def prune(self, *, published_before: datetime) -> int:
+        self.cutoffs.append(published_before)
+        return 0
+
+
+def test_an_idle_relay_prunes_old_published_rows_now_and_then() -> None:
+    outbox = PruningOutbox()
+    relay = OutboxRelay(outbox, ScriptedPublisher(), idle_interval_s=0.01, retention_s=3600)
+
+    async def idle_for_a_while() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run(stop))
+        await asyncio.sleep(0.1)
+        stop.set()
+        await task
+
+    before = datetime.now(UTC)
+    asyncio.run(idle_for_a_while())
+    [cutoff] = outbox.cutoffs  # once, not on every idle tick
+    assert before - timedelta(hours=1, seconds=5) < cutoff < datetime.now(UTC) - timedelta(hours=1)

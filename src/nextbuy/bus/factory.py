@@ -41,5 +41,6 @@ def start_outbox_relay(
         batch_size=settings.bus_batch_size,
         idle_interval_s=settings.bus_idle_interval_s,
         max_backoff_s=settings.bus_max_backoff_s,
+        retention_s=settings.bus_retention_h * 3600,
     )
     return relay.start()

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from nextbuy.bus._backoff import backoff_delay, sleep_unless_stopped
@@ -26,6 +28,9 @@ from nextbuy.contracts.events import EventBase
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+DEFAULT_RETENTION_S = 7 * 24 * 3600.0
+"""How long published rows stay: long enough to replay a recent day by hand, then pruned."""
+PRUNE_EVERY_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,15 @@ class OutboxStore(Protocol):
         ...
 
 
+@runtime_checkable
+class PrunableOutboxStore(OutboxStore, Protocol):
+    """An outbox that can forget what was published long ago (the tables would only grow)."""
+
+    def prune(self, *, published_before: datetime) -> int:
+        """Delete rows published before ``published_before``; returns how many."""
+        ...
+
+
 class OutboxRelay:
     """Publishes a store's pending events, retrying with backoff while the bus is down."""
 
@@ -60,6 +74,7 @@ class OutboxRelay:
         batch_size: int = MAX_BATCH,
         idle_interval_s: float = 0.2,
         max_backoff_s: float = 30.0,
+        retention_s: float | None = DEFAULT_RETENTION_S,
     ) -> None:
         if not 1 <= batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH}, not {batch_size}")
@@ -68,6 +83,8 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_interval_s = idle_interval_s
         self._max_backoff_s = max_backoff_s
+        self._retention_s = retention_s
+        self._next_prune = 0.0
         self.published = 0
         self.failures = 0
 
@@ -107,7 +124,27 @@ class OutboxRelay:
             else:
                 consecutive_failures = 0
                 delay = 0.0 if sent >= self._batch_size else self._idle_interval_s
+                if delay:
+                    self._prune_if_due()
             await sleep_unless_stopped(stop, delay)
+
+    def _prune_if_due(self) -> None:
+        """Delete rows published longer ago than the retention, at most every PRUNE_EVERY_S."""
+        store = self._store
+        if self._retention_s is None or not isinstance(store, PrunableOutboxStore):
+            return
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY_S
+        cutoff = datetime.now(UTC) - timedelta(seconds=self._retention_s)
+        try:
+            pruned = store.prune(published_before=cutoff)
+        except Exception as exc:  # pruning is housekeeping: never let it stop relaying
+            logger.warning("outbox pruning failed: %s", exc)
+        else:
+            if pruned:
+                logger.info("pruned %d published outbox rows", pruned)
 
     def _mark(self, ids: list[int]) -> int:
         if ids:

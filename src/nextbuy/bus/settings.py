@@ -53,6 +53,8 @@ class BusSettings(BaseSettings):
     bus_batch_size: int = Field(default=500, ge=1, le=500)
     bus_idle_interval_s: float = Field(default=0.2, gt=0, le=60)
     bus_max_backoff_s: float = Field(default=30.0, gt=0, le=600)
+    bus_retention_h: float = Field(default=168.0, gt=0)
+    """Published outbox rows older than this are deleted by the relay."""
 
     @field_validator("bus_url")
     @classmethod

@@ -10,6 +10,7 @@ and the relay reads them back through :class:`SqlOutboxStore`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     Uuid,
+    delete,
     func,
     insert,
     select,
@@ -101,6 +103,12 @@ class SqlOutboxStore:
         )
         with self._engine.begin() as connection:
             connection.execute(statement)
+
+    def prune(self, *, published_before: datetime) -> int:
+        """Delete rows published before ``published_before``; returns how many."""
+        statement = delete(self._table).where(self._table.c.published_at < published_before)
+        with self._engine.begin() as connection:
+            return int(connection.execute(statement).rowcount or 0)
 
     def count_pending(self) -> int:
         """How many events wait to be published (for readiness pages and tests)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -43,6 +43,17 @@ def test_each_new_order_publishes_once_with_its_stored_content(
     assert events[1].order.created_at == stored.created_at == NOW
     assert [line.product_id for line in events[0].order.lines] == ["product-1", "product-2"]
     assert (events[0].source, events[0].occurred_at) == ("orders", first.created_at)
+
+
+def test_published_rows_are_pruned_after_the_retention(
+    repository: DjangoOrderRepository, outbox: DjangoOutboxStore
+) -> None:
+    repository.create_many([make_new_order(), make_new_order()], now=NOW)
+    drain(outbox)
+    repository.create_many([make_new_order()], now=NOW)  # pending: never pruned
+    assert outbox.prune(published_before=datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert outbox.prune(published_before=datetime.now(UTC) + timedelta(seconds=1)) == 2
+    assert outbox.count_pending() == 1
 
 
 def test_an_idempotent_replay_publishes_nothing_more(

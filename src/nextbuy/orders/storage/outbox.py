@@ -73,6 +73,13 @@ class DjangoOutboxStore:
             published_at=datetime.now(UTC)
         )
 
+    def prune(self, *, published_before: datetime) -> int:
+        """Delete rows published before ``published_before``; returns how many."""
+        self._refresh_connection()
+        old = OutboxEvent.objects.using(self._using).filter(published_at__lt=published_before)
+        deleted, _ = old.delete()
+        return int(deleted)
+
     def count_pending(self) -> int:
         """How many events wait to be published."""
         return OutboxEvent.objects.using(self._using).filter(published_at__isnull=True).count()
