@@ -75,7 +75,10 @@ def test_train_publishes_a_version_that_ranks_the_planted_structure(nextbuy_home
     scores = model.co_purchase_scores(["lamp"])
     top = model.top_scored(scores, 3, exclude=["lamp"])
     assert {product for product, _ in top} == {"bulb", "shade", "switch"}
-    assert model.strongest_seed("bulb", ["kettle", "lamp"]) == "lamp"
+    assert model.strongest_seeds(["bulb", "mug"], ["kettle", "lamp"]) == {
+        "bulb": "lamp",
+        "mug": "kettle",
+    }
 
 
 def test_models_list_and_rollback(nextbuy_home: Path) -> None:

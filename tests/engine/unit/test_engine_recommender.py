@@ -100,11 +100,13 @@ def test_dead_inventory_serves_unfiltered_rather_than_nothing() -> None:
     assert len(ranked.items) == 3
 
 
-def test_candidates_and_reason_products_are_resolved_in_one_call() -> None:
+def test_candidates_resolve_once_and_reason_products_only_when_not_candidates() -> None:
     resolver = MemoryResolver(make_catalogue(), {p: 5 for p in PRODUCTS})  # type: ignore[arg-type]
-    asyncio.run(make_recommender(products=resolver).for_user("bob", 3))
-    assert len(resolver.asked) == 1
-    assert {"mug", "kettle"} <= set(resolver.asked[0])
+    ranked = asyncio.run(make_recommender(products=resolver).for_user("bob", 3))
+    assert "mug" in resolver.asked[0]
+    assert "kettle" not in resolver.asked[0]  # bought: not a candidate
+    assert resolver.asked[1:] == [["kettle"]]  # named in a reason: resolved for its title
+    assert ranked.items[0].reason == "because you bought Title of kettle"
 
 
 def test_similar_items_come_from_co_purchases_then_the_category() -> None:

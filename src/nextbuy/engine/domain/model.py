@@ -95,17 +95,23 @@ class RecommendationModel:
         """The ``n`` best positive scores, excluded items removed, ties broken by item order."""
         return rank_positive(self.item_ids, self.interactions.items.positions(exclude), scores, n)
 
-    def strongest_seed(self, product_id: str, seeds: Sequence[str]) -> str | None:
-        """Which of ``seeds`` is most similar to ``product_id`` (the "because you…" item)."""
-        target = self.interactions.items.position(product_id)
+    def strongest_seeds(self, product_ids: Sequence[str], seeds: Sequence[str]) -> dict[str, str]:
+        """For each product, the seed it is the strongest neighbour of (absent: none is)."""
+        targets = [p for p in product_ids if self.interactions.items.position(p) is not None]
         rows = self.interactions.items.positions(seeds)
-        if target is None or rows.size == 0:
-            return None
-        matches = self.neighbours.neighbours[rows] == target
-        if not matches.any():
-            return None
-        strength = np.where(matches, self.neighbours.similarities[rows], -1.0).max(axis=1)
-        return self.item_ids[int(rows[int(np.argmax(strength))])]
+        if not targets or rows.size == 0:
+            return {}
+        target_rows = self.interactions.items.positions(targets)
+        # seeds × neighbours × targets: does seed s list target t as a neighbour, how strongly?
+        matches = self.neighbours.neighbours[rows][:, :, None] == target_rows[None, None, :]
+        similarity = self.neighbours.similarities[rows][:, :, None]
+        strength = np.where(matches, similarity, -1.0).max(axis=1)
+        best = strength.argmax(axis=0)
+        return {
+            target: self.item_ids[int(rows[best[t]])]
+            for t, target in enumerate(targets)
+            if strength[best[t], t] > 0
+        }
 
     def similar(self, product_id: str) -> list[tuple[str, float]]:
         """The co-purchase neighbours of one product (empty when it was never bought)."""
@@ -154,7 +160,9 @@ class RankingModel(Protocol):
         self, scores: npt.NDArray[np.float64], n: int, exclude: Iterable[str]
     ) -> list[tuple[str, float]]: ...
 
-    def strongest_seed(self, product_id: str, seeds: Sequence[str]) -> str | None: ...
+    def strongest_seeds(
+        self, product_ids: Sequence[str], seeds: Sequence[str]
+    ) -> dict[str, str]: ...
 
     def popular(self, n: int, exclude: Iterable[str] = ()) -> list[tuple[str, float]]: ...
 

@@ -23,7 +23,10 @@ VIEW_WEIGHT = 0.5
 class Reason:
     """Why an item was chosen; ``ref`` (a product id or category) becomes words at the end."""
 
-    kind: Literal["bought", "viewed", "similar_buyers", "popular", "together", "category"]
+    kind: Literal[
+        "personal", "bought", "viewed", "similar_buyers", "popular", "together", "category"
+    ]
+    """``personal`` is a placeholder: explained only if chosen (see :func:`explain_personal`)."""
     ref: str = ""
     count: int = 0
 
@@ -43,6 +46,9 @@ class Reason:
                 return "customers like you bought this"
 
 
+PERSONAL = Reason("personal")
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     product_id: str
@@ -60,7 +66,7 @@ def personal_candidates(
     """Co-purchase neighbours of what the user bought and (weighted less) viewed."""
     scores = model.co_purchase_scores(purchased) + model.co_purchase_scores(viewed, VIEW_WEIGHT)
     ranked = model.top_scored(scores, limit, exclude=purchased)
-    return [Candidate(pid, score, _reason(model, pid, purchased, viewed)) for pid, score in ranked]
+    return [Candidate(pid, score, PERSONAL) for pid, score in ranked]
 
 
 def merge_session(
@@ -85,21 +91,31 @@ def merge_session(
     for product_id, score in session:
         known = merged.get(product_id)
         if known is None:
-            reason = _reason(model, product_id, purchased, viewed)
-            merged[product_id] = Candidate(product_id, score, reason)
+            merged[product_id] = Candidate(product_id, score, PERSONAL)
         else:
             merged[product_id] = Candidate(product_id, known.score + score, known.reason)
     return sorted(merged.values(), key=lambda c: (-c.score, c.product_id))[:limit]
 
 
-def _reason(
-    model: RankingModel, product_id: str, purchased: tuple[str, ...], viewed: tuple[str, ...]
-) -> Reason:
-    seed = model.strongest_seed(product_id, purchased)
-    if seed is not None:
-        return Reason("bought", seed)
-    seed = model.strongest_seed(product_id, viewed)
-    return Reason("viewed", seed) if seed else Reason("similar_buyers")
+def explain_personal(
+    model: RankingModel,
+    product_ids: list[str],
+    purchased: tuple[str, ...],
+    viewed: tuple[str, ...],
+) -> dict[str, Reason]:
+    """Why each chosen item: the purchase most similar to it, else the view, else neighbours.
+
+    Done once for the k items returned, in one vectorised call per kind of seed: explaining
+    every candidate in the pool cost a dense similarity computation per candidate.
+    """
+    reasons = {
+        pid: Reason("bought", seed)
+        for pid, seed in model.strongest_seeds(product_ids, purchased).items()
+    }
+    unexplained = [pid for pid in product_ids if pid not in reasons]
+    for pid, seed in model.strongest_seeds(unexplained, viewed).items():
+        reasons[pid] = Reason("viewed", seed)
+    return {pid: reasons.get(pid, Reason("similar_buyers")) for pid in product_ids}
 
 
 def popular_candidates(

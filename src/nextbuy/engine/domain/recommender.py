@@ -19,6 +19,7 @@ from nextbuy.engine.domain.ranking import (
     CANDIDATE_FACTOR,
     Candidate,
     Reason,
+    explain_personal,
     merge_session,
     personal_candidates,
     popular_candidates,
@@ -94,7 +95,14 @@ class Recommender:
             model, purchase_based, purchased=signals.purchased, viewed=viewed, limit=pool
         )
         return await self._rank(
-            model, personal, k, exclude, deadline, "copurchase", signals.degraded_sources
+            model,
+            personal,
+            k,
+            exclude,
+            deadline,
+            "copurchase",
+            signals.degraded_sources,
+            seeds=(signals.purchased, viewed),
         )
 
     async def for_session(
@@ -108,7 +116,9 @@ class Recommender:
         exclude = activity.in_cart if activity else set()
         pool = k * CANDIDATE_FACTOR + len(exclude)
         personal = merge_session(model, [], purchased=(), viewed=seen, limit=pool)
-        return await self._rank(model, personal, k, set(exclude), deadline, "session-knn", ())
+        return await self._rank(
+            model, personal, k, set(exclude), deadline, "session-knn", (), seeds=((), seen)
+        )
 
     async def _rank(
         self,
@@ -119,10 +129,16 @@ class Recommender:
         deadline: Deadline,
         algorithm: str,
         degraded_sources: tuple[str, ...],
+        *,
+        seeds: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> Ranked:
         pool = k * CANDIDATE_FACTOR + len(exclude)
         candidates = personal + popular_candidates(model, limit=pool, exclude=exclude)
-        items, degraded = await self._finish(candidates, k, exclude, deadline)
+
+        def explain(product_ids: list[str]) -> dict[str, Reason]:
+            return explain_personal(model, product_ids, *seeds)
+
+        items, degraded = await self._finish(candidates, k, exclude, deadline, explain=explain)
         personal_ids = {c.product_id for c in personal}
         personalized = any(item.product.product_id in personal_ids for item in items)
         return Ranked(
@@ -187,13 +203,11 @@ class Recommender:
         exclude: set[str],
         deadline: Deadline,
         prefer_category: str | None = None,
+        explain: Callable[[list[str]], dict[str, Reason]] | None = None,
     ) -> tuple[list[RankedItem], tuple[str, ...]]:
-        """Resolve candidates (and the products named in reasons), filter, take k, explain."""
+        """Resolve candidates, filter, take k, then explain just those k."""
         ids = list(dict.fromkeys(c.product_id for c in candidates if c.product_id not in exclude))
-        refs = [
-            c.reason.ref for c in candidates if c.reason.kind in {"bought", "viewed", "together"}
-        ]
-        resolved = await self.products.resolve(list(dict.fromkeys(ids + refs)), deadline)
+        resolved = await self.products.resolve(ids, deadline)
         if prefer_category is not None:
             candidates = _category_first(candidates, resolved.products, prefer_category)
         chosen = select(
@@ -203,9 +217,21 @@ class Recommender:
             sellable=resolved.sellable,
             exclude=exclude,
         )
-        title_of = _titles(resolved.products)
-        items = [RankedItem(p, c.score, c.reason.describe(title_of)) for c, p in chosen]
-        return items, resolved.degraded_sources
+        personal = [c.product_id for c, _ in chosen if c.reason.kind == "personal"]
+        reasons = explain(personal) if explain and personal else {}
+        explained = [(c, p, reasons.get(c.product_id, c.reason)) for c, p in chosen]
+        # Products named in reasons may not be candidates: resolve just those, for their titles.
+        named = {r.ref for _, _, r in explained if r.kind in {"bought", "viewed", "together"}}
+        missing = [ref for ref in named if ref not in resolved.products]
+        titles = dict(resolved.products)
+        degraded = set(resolved.degraded_sources)
+        if missing:
+            extra = await self.products.resolve(missing, deadline)
+            titles.update(extra.products)
+            degraded.update(extra.degraded_sources)
+        title_of = _titles(titles)
+        items = [RankedItem(p, c.score, reason.describe(title_of)) for c, p, reason in explained]
+        return items, tuple(sorted(degraded))
 
 
 def _category_first(

@@ -60,13 +60,20 @@ class TrainedModel:
     ) -> list[tuple[str, float]]:
         return rank_positive(self.item_ids, self.items.positions(exclude), scores, n)
 
-    def strongest_seed(self, product_id: str, seeds: Sequence[str]) -> str | None:
-        target, rows = self.items.position(product_id), self.items.positions(seeds)
-        if target is None or rows.size == 0:
-            return None
-        affinity = np.asarray(self.algorithm.similarity_scores(rows))[:, target]
-        best = int(np.argmax(affinity))
-        return self.item_ids[int(rows[best])] if affinity[best] > 0 else None
+    def strongest_seeds(self, product_ids: Sequence[str], seeds: Sequence[str]) -> dict[str, str]:
+        """For each product, the seed most similar to it, in one similarity computation."""
+        targets = [p for p in product_ids if self.items.position(p) is not None]
+        rows = self.items.positions(seeds)
+        if not targets or rows.size == 0:
+            return {}
+        columns = self.items.positions(targets)
+        affinity = np.asarray(self.algorithm.similarity_scores(rows))[:, columns]
+        best = affinity.argmax(axis=0)
+        return {
+            target: self.item_ids[int(rows[best[t]])]
+            for t, target in enumerate(targets)
+            if affinity[best[t], t] > 0
+        }
 
     def popular(self, n: int, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
         return rank_positive(self.item_ids, self.items.positions(exclude), self.popularity, n)
