@@ -22,8 +22,8 @@ from tests.bus.builders import make_events
 from tests.bus.conftest import BrokerNames
 from tests.bus.memory_outbox import MemoryOutbox
 
-N = 2_500
-MAX_LENGTH = 300
+N = 1_500
+MAX_LENGTH = 200
 BATCH = 500
 HANDLER_S = 0.001  # under 1,000 events/s: well below what the relay publishes
 
