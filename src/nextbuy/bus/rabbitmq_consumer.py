@@ -119,12 +119,13 @@ class RabbitConsumer:
                 while True:
                     getter = asyncio.ensure_future(inbox.get())
                     await asyncio.wait({getter, closed, stopped}, return_when="FIRST_COMPLETED")
+                    if stopped.done():
+                        getter.cancel()
+                        return  # closing the channel requeues whatever was prefetched
                     if getter.done():
                         await self._deliver(getter.result(), handler, dead)
                         continue
                     getter.cancel()
-                    if stopped.done():
-                        return  # closing the channel requeues whatever was prefetched
                     raise ConnectionLostError("the broker closed the channel")
             finally:
                 closed.cancel()
