@@ -144,7 +144,9 @@ def test_unknown_user_gets_popular_products(platform: RunningPlatform) -> None:
 
 
 def test_similar_products_and_bad_input_through_the_gateway(platform: RunningPlatform) -> None:
-    similar = httpx.get(f"{platform.url('engine')}/v1/products/p0001/similar", params={"k": 5})
+    listed = httpx.get(f"{platform.url('catalog')}/v1/products:export", params={"limit": 1})
+    product = listed.json()["items"][0]["id"]  # the generated demo shop's first product
+    similar = httpx.get(f"{platform.url('engine')}/v1/products/{product}/similar", params={"k": 5})
     assert similar.status_code == 200
     assert len(similar.json()["items"]) == 5
     assert httpx.get(f"{platform.url('engine')}/v1/products/nope/similar").status_code == 404

@@ -24,8 +24,9 @@ from nextbuy.cli.supervisor import (
     raise_on_sigterm,
 )
 from nextbuy.core.http_client import create_session
-from nextbuy.data.demo_shop import DemoShop, generate_demo_shop
-from nextbuy.data.seeding import ServiceUrls, seed_shop
+from nextbuy.data import demo_dataset as demo
+from nextbuy.data.format import Dataset
+from nextbuy.data.seeding import ServiceUrls
 
 UPSTREAMS = tuple(s for s in SERVICES if s.name != "engine")
 ENGINE = next(s for s in SERVICES if s.name == "engine")
@@ -114,12 +115,16 @@ def _run(options: UpOptions, platform: Platform, supervisor: Supervisor, console
     for spec in UPSTREAMS:
         supervisor.start(spec.name, nextbuy_command("serve", spec.name), env)
     asyncio.run(_wait_ready(platform.readiness_urls(UPSTREAMS), supervisor))
-    shop = generate_demo_shop() if options.demo else None
-    if shop is not None:
-        asyncio.run(_seed_if_needed(platform, shop, options.reseed, console))
+    shop = demo.demo_dataset(options.home) if options.demo else None
+    seeded = shop is not None and asyncio.run(
+        _seed_if_needed(platform, shop, options.reseed, console)
+    )
     supervisor.start("engine", nextbuy_command("serve", "engine"), env)
     asyncio.run(_wait_ready(platform.readiness_urls((ENGINE,)), supervisor))
-    demo_user = _busiest_user(shop) if shop else "u0001"
+    if shop is not None and seeded:
+        with console.status("Sending the demo shop's events to the engine…"):
+            asyncio.run(demo.send_demo_events(shop, platform.url("engine"), lambda _kind, _n: None))
+    demo_user = demo.busiest_user(shop) if shop else "u0001"
     if shop is not None:
         asyncio.run(_wait_personalised(platform, demo_user))
     gateway_url = _start_gateway(options, platform, supervisor, env, console)
@@ -180,24 +185,22 @@ async def _is_ready(session: aiohttp.ClientSession, url: str) -> bool:
 
 
 async def _seed_if_needed(
-    platform: Platform, shop: DemoShop, reseed: bool, console: Console
-) -> None:
+    platform: Platform, shop: Dataset, reseed: bool, console: Console
+) -> bool:
     if not reseed and await _catalogue_has_products(platform):
         console.print("Demo shop already loaded (use --reseed to load it again).")
-        return
-    totals = {
-        "products": len(shop.products),
-        "stock": len(shop.stock),
-        "users": len(shop.users),
-        "orders": len(shop.orders),
-        "views": shop.event_count,
-    }
+        return False
+    totals = demo.demo_totals(shop)
     columns = (TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console) as progress:
         tasks = {kind: progress.add_task(kind, total=n) for kind, n in totals.items()}
-        await seed_shop(
-            shop, platform.upstream_urls(), lambda kind, n: progress.advance(tasks[kind], n)
+        await demo.seed_demo(
+            shop,
+            platform.upstream_urls(),
+            platform.home,
+            lambda kind, n: progress.advance(tasks[kind], n),
         )
+    return True
 
 
 async def _catalogue_has_products(platform: Platform) -> bool:
@@ -222,13 +225,6 @@ async def _wait_personalised(platform: Platform, user_id: str, timeout_s: float 
                     return
             await asyncio.sleep(0.5)
     raise PlatformError("the engine did not learn the demo shop's orders within 30 s")
-
-
-def _busiest_user(shop: DemoShop) -> str:
-    counts: dict[str, int] = {}
-    for order in shop.orders:
-        counts[order.user_id] = counts.get(order.user_id, 0) + 1
-    return max(sorted(counts), key=lambda user: counts[user])
 
 
 def _start_gateway(

@@ -19,7 +19,7 @@ from typing import IO
 class Checkpoint:
     """Batches already accepted, per kind of record; each mark is appended to ``path``."""
 
-    path: Path
+    path: Path | None  # None: kept in memory only, for a run with nothing to resume
     layout: str = ""
     done: dict[str, set[int]] = field(default_factory=dict)
     _log: IO[str] | None = field(default=None, repr=False)
@@ -43,7 +43,9 @@ class Checkpoint:
 
     def mark(self, kind: str, batch: int) -> None:
         self.done.setdefault(kind, set()).add(batch)
-        log = self._open_log()
+        if self.path is None:
+            return
+        log = self._open_log(self.path)
         log.write(json.dumps({"kind": kind, "batch": batch}) + "\n")
         # Flushed, not fsynced: a crash of this process loses nothing; a crash of the machine
         # may lose the last marks, and those batches are merely sent again.
@@ -57,20 +59,21 @@ class Checkpoint:
     def finish(self) -> None:
         """Everything was sent: the next run starts from the beginning (and changes nothing)."""
         self.close()
-        self.path.unlink(missing_ok=True)
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
-    def _open_log(self) -> IO[str]:
+    def _open_log(self, path: Path) -> IO[str]:
         if self._log is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            resuming = self._same_layout_on_disk()
-            self._log = self.path.open("a" if resuming else "w", encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            resuming = self._same_layout_on_disk(path)
+            self._log = path.open("a" if resuming else "w", encoding="utf-8")
             # After a crash the last line may lack its newline: start on a fresh line.
             self._log.write("\n" if resuming else json.dumps({"layout": self.layout}) + "\n")
         return self._log
 
-    def _same_layout_on_disk(self) -> bool:
+    def _same_layout_on_disk(self, path: Path) -> bool:
         try:
-            with self.path.open(encoding="utf-8") as existing:
+            with path.open(encoding="utf-8") as existing:
                 return _parse(existing.readline()).get("layout") == self.layout
         except OSError:
             return False

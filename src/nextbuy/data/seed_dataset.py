@@ -36,7 +36,7 @@ LAYOUT = (
     f"v2 batch={records.BATCH} order-lines={records.ORDER_BATCH_LINES} "
     f"events={MAX_EVENTS} views={records.RECENT_VIEWS}"
 )
-__all__ = ["LAYOUT", "Checkpoint", "seed_dataset"]
+__all__ = ["LAYOUT", "Checkpoint", "seed_dataset", "send_events"]
 
 
 async def seed_dataset(
@@ -86,6 +86,18 @@ async def seed_dataset(
             second.append(sender.events(f"{urls.engine}/v1/events", events.batches()))
         await _together(*second)
     checkpoint.finish()
+    return report
+
+
+async def send_events(
+    events: EngineEvents, engine_url: str, notify: ProgressCallback
+) -> SeedReport:
+    """Only the events, to an engine that came up after the rest was seeded (``nextbuy up``)."""
+    report = SeedReport()
+    checkpoint = Checkpoint(None)  # nothing to resume: the engine deduplicates a resend
+    async with create_session(total_timeout_s=300) as session:
+        sender = _Sender(session, report, checkpoint, notify, datetime.now(UTC))
+        await sender.events(f"{engine_url}/v1/events", events.batches())
     return report
 
 
