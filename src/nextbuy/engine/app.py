@@ -194,6 +194,11 @@ def migrate(settings: EngineSettings) -> None:
 def serve(settings: EngineSettings) -> None:
     """Run the engine with uvicorn until interrupted."""
     import uvicorn
+    from threadpoolctl import threadpool_limits
+
+    # Serving multiplies small matrices per request: BLAS threads only add synchronisation
+    # (measured: 64 ms → 0.6 ms to explain ten items with ALS on this 2-core machine).
+    threadpool_limits(1)
 
     uvicorn.run(
         create_app(settings),

@@ -48,6 +48,7 @@ class ALS(Recommender):
         self.iterations, self.random_state, self.threads = iterations, random_state, threads
         self._user_factors = np.zeros((0, factors), dtype=np.float32)
         self._item_factors = np.zeros((0, factors), dtype=np.float32)
+        self._unit_items: npt.NDArray[np.float32] | None = None
 
     def params(self) -> dict[str, Any]:
         return {
@@ -75,6 +76,7 @@ class ALS(Recommender):
             model.fit(sparse.csr_matrix(interactions.matrix, dtype=np.float32), show_progress=False)
         self._user_factors = np.asarray(model.user_factors, dtype=np.float32)
         self._item_factors = np.asarray(model.item_factors, dtype=np.float32)
+        self._unit_items = None
 
     def _score_users(self, user_rows: npt.NDArray[np.int64]) -> Scores:
         return np.asarray(self._user_factors[user_rows] @ self._item_factors.T, dtype=np.float32)
@@ -99,9 +101,16 @@ class ALS(Recommender):
         return factors
 
     def _item_similarity(self, item_rows: npt.NDArray[np.int64]) -> Scores:
-        norms = np.linalg.norm(self._item_factors, axis=1)
-        unit = self._item_factors / np.where(norms > 0, norms, 1.0)[:, None]
+        unit = self._unit_factors()
         return np.asarray(unit[item_rows] @ unit.T, dtype=np.float32)
+
+    def _unit_factors(self) -> npt.NDArray[np.float32]:
+        """Item factors scaled to unit length, once per fitted model (serving asks per request)."""
+        if self._unit_items is None or self._unit_items.shape != self._item_factors.shape:
+            norms = np.linalg.norm(self._item_factors, axis=1)
+            scaled = self._item_factors / np.where(norms > 0, norms, 1.0)[:, None]
+            self._unit_items = np.asarray(scaled, dtype=np.float32)
+        return self._unit_items
 
     def _state(self) -> Arrays:
         return {"user_factors": self._user_factors, "item_factors": self._item_factors}
@@ -109,3 +118,4 @@ class ALS(Recommender):
     def _restore(self, arrays: Arrays, directory: Path) -> None:
         self._user_factors = arrays["user_factors"]
         self._item_factors = arrays["item_factors"]
+        self._unit_items = None

@@ -7,7 +7,8 @@ never raise here: adapters return what they could get and name what they could n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from nextbuy.core.deadline import Deadline
@@ -46,6 +47,8 @@ class Ranked:
     degraded_sources: list[str] = field(default_factory=list)
 
 
+BEST_SELLERS = 1000
+"""Best-seller candidates kept per model (more are built if a request needs more)."""
 PRECOMPUTE_POOL = 100
 """Candidates kept per precomputed user: enough for k ≤ 20 after filtering."""
 
@@ -59,6 +62,7 @@ class Recommender:
     candidates: CandidateCache = field(default_factory=CandidateCache)
     active: ActiveUsers = field(default_factory=ActiveUsers)
     sessions: SessionStore = field(default_factory=SessionStore)
+    _popular: dict[str, list[Candidate]] = field(default_factory=dict)
 
     def _model(self) -> RankingModel:
         model = self.current_model()
@@ -133,7 +137,7 @@ class Recommender:
         seeds: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> Ranked:
         pool = k * CANDIDATE_FACTOR + len(exclude)
-        candidates = personal + popular_candidates(model, limit=pool, exclude=exclude)
+        candidates = personal + self._best_sellers(model, pool, exclude)
 
         def explain(product_ids: list[str]) -> dict[str, Reason]:
             return explain_personal(model, product_ids, *seeds)
@@ -148,6 +152,15 @@ class Recommender:
             model.version,
             sorted({*degraded_sources, *degraded}),
         )
+
+    def _best_sellers(self, model: RankingModel, pool: int, exclude: set[str]) -> list[Candidate]:
+        """Best sellers are the same for everyone: built once per model, filtered per request."""
+        cached = self._popular.get(model.version)
+        if cached is None or len(cached) < pool:
+            cached = popular_candidates(model, limit=max(pool, BEST_SELLERS), exclude=())
+            self._popular = {model.version: cached}
+        kept = (c for c in cached if c.product_id not in exclude)
+        return list(itertools.islice(kept, pool))
 
     async def warm(self, user_id: str) -> bool:
         """Precompute a user's purchase-based candidates (and warm their cached data)."""
@@ -223,13 +236,13 @@ class Recommender:
         # Products named in reasons may not be candidates: resolve just those, for their titles.
         named = {r.ref for _, _, r in explained if r.kind in {"bought", "viewed", "together"}}
         missing = [ref for ref in named if ref not in resolved.products]
-        titles = dict(resolved.products)
+        sources: list[Mapping[str, ProductInfo]] = [resolved.products]
         degraded = set(resolved.degraded_sources)
         if missing:
             extra = await self.products.resolve(missing, deadline)
-            titles.update(extra.products)
+            sources.append(extra.products)
             degraded.update(extra.degraded_sources)
-        title_of = _titles(titles)
+        title_of = _titles(_first_of(sources))
         items = [RankedItem(p, c.score, reason.describe(title_of)) for c, p, reason in explained]
         return items, tuple(sorted(degraded))
 
@@ -258,3 +271,30 @@ def _titles(products: Mapping[str, ProductInfo]) -> Callable[[str], str]:
         return product.title if product else product_id
 
     return title_of
+
+
+def _first_of(sources: list[Mapping[str, ProductInfo]]) -> Mapping[str, ProductInfo]:
+    """Look a product up in each source in turn (without copying any of them)."""
+    if len(sources) == 1:
+        return sources[0]
+    merged: dict[str, ProductInfo] = {}
+    for source in sources[1:]:
+        merged.update(source)
+    return _Overlay(sources[0], merged)
+
+
+class _Overlay(Mapping[str, ProductInfo]):
+    def __init__(self, base: Mapping[str, ProductInfo], extra: dict[str, ProductInfo]) -> None:
+        self._base, self._extra = base, extra
+
+    def __getitem__(self, product_id: str) -> ProductInfo:
+        if product_id in self._extra:
+            return self._extra[product_id]
+        return self._base[product_id]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._extra
+        yield from (p for p in self._base if p not in self._extra)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

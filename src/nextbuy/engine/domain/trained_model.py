@@ -8,7 +8,7 @@ filters do not know which one is serving.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,13 +67,27 @@ class TrainedModel:
         if not targets or rows.size == 0:
             return {}
         columns = self.items.positions(targets)
-        affinity = np.asarray(self.algorithm.similarity_scores(rows))[:, columns]
+        affinity = np.asarray(self._explainer().similarity_scores(rows))[:, columns]
         best = affinity.argmax(axis=0)
         return {
             target: self.item_ids[int(rows[best[t]])]
             for t, target in enumerate(targets)
             if affinity[best[t], t] > 0
         }
+
+    def _explainer(self) -> Recommender:
+        """The model whose item similarity names reasons: a blend's cheapest component will do.
+
+        A hybrid's similarity blends every component (a dense EASE row among them) just to
+        pick one item to name; item-kNN or ALS alone names a sensible one in a fraction.
+        """
+        components = getattr(self.algorithm, "models", None)
+        if isinstance(components, Mapping):
+            for name in ("item-knn", "als"):
+                if name in components:
+                    explainer: Recommender = components[name]
+                    return explainer
+        return self.algorithm
 
     def popular(self, n: int, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
         return rank_positive(self.item_ids, self.items.positions(exclude), self.popularity, n)

@@ -6,7 +6,7 @@ data (better than none) but names the source as degraded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from nextbuy.core.deadline import Deadline
@@ -21,12 +21,10 @@ class ReadModelResolver:
     stock_budget_s: float
 
     async def resolve(self, product_ids: Sequence[str], deadline: Deadline) -> ResolvedProducts:
-        products: dict[str, ProductInfo] = {}
-        for product_id in product_ids:
-            product = self.read_model.get(product_id)
-            if product is not None:
-                products[product_id] = product
-        return ResolvedProducts(products, self._sellable, self.stale_sources())
+        # Lazy: ranking reads only until it has k products, out of hundreds of candidates.
+        return ResolvedProducts(
+            _LazyProducts(self.read_model, product_ids), self._sellable, self.stale_sources()
+        )
 
     def _sellable(self, product_id: str) -> bool:
         return self.read_model.sellable_units(product_id) > 0
@@ -39,3 +37,24 @@ class ReadModelResolver:
         if stock_age is None or stock_age > self.stock_budget_s:
             stale.append("inventory")
         return tuple(stale)
+
+
+class _LazyProducts(Mapping[str, ProductInfo]):
+    """The asked-for products, read from the read model only when looked up."""
+
+    def __init__(self, read_model: ProductReadModel, product_ids: Sequence[str]) -> None:
+        self._read_model = read_model
+        self._ids = product_ids
+        self._asked = frozenset(product_ids)
+
+    def __getitem__(self, product_id: str) -> ProductInfo:
+        product = self._read_model.get(product_id) if product_id in self._asked else None
+        if product is None:
+            raise KeyError(product_id)
+        return product
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p in self._ids if p in self._read_model)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -1,4 +1,4 @@
-"""One user's recommendation in process: the engine's ranking chain with no network at all.
+"""Benchmark: one user's recommendation in process — the ranking chain with no network at all.
 
 Trains the serving algorithm on a dataset folder, loads the catalogue into the engine's real
 read model (every product in stock except a few), then times ``Recommender.for_user`` (k=10,
@@ -50,6 +50,14 @@ class InProcessResult:
 
 
 def measure_in_process(folder: Path, *, algorithm: str, users: int = 500) -> InProcessResult:
+    """Train on ``folder``, time cold and hot recommendations (BLAS on one thread, as served)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _measure(folder, algorithm=algorithm, users=users)
+
+
+def _measure(folder: Path, *, algorithm: str, users: int) -> InProcessResult:
     data = TrainingData()
     from_dataset(data, folder)
     interactions = build_interactions(data.event_log())
