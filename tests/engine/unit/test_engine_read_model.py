@@ -52,3 +52,18 @@ def test_memory_per_product_is_small() -> None:
     read_model = ProductReadModel()
     read_model.apply_products(make_product(f"p{i}", title="x" * 40) for i in range(10_000))
     assert read_model.memory_bytes() / 10_000 < 120  # columns only; ids are counted by the bench
+
+
+def test_an_older_change_arriving_late_never_undoes_a_newer_one() -> None:
+    read_model = ProductReadModel()
+    read_model.apply_stock([StockLevel("a", 0, updated_at=200.0)])
+    read_model.apply_stock([StockLevel("a", 9, updated_at=100.0)])  # a retried, older event
+    assert read_model.sellable_units("a") == 0
+    read_model.apply_stock([StockLevel("a", 4, updated_at=200.0)])  # same instant: applied
+    assert read_model.sellable_units("a") == 4
+    read_model.apply_products([make_product("a", title="New", updated_at=300.0)])
+    read_model.apply_products([make_product("a", title="Old", updated_at=250.0)])
+    product = read_model.get("a")
+    assert product is not None
+    assert product.title == "New"
+    assert read_model.stale_changes_ignored == 2

@@ -26,6 +26,8 @@ class ProductInfo:
     currency: str
     category: str
     active: bool
+    updated_at: float = 0.0
+    """When the catalogue changed it (epoch seconds): an older change never overwrites a newer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class StockLevel:
 
     product_id: str
     sellable: int
+    updated_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

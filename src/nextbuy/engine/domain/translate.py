@@ -18,11 +18,14 @@ def product_info(product: ProductPublic) -> ProductInfo:
         currency=product.currency,
         category="/".join(product.category_path),
         active=product.active,
+        updated_at=product.updated_at.timestamp(),
     )
 
 
 def stock_level(level: StockLevelPublic) -> StockLevel:
-    return StockLevel(level.product_id, level.available - level.reserved)
+    return StockLevel(
+        level.product_id, level.available - level.reserved, level.updated_at.timestamp()
+    )
 
 
 def purchase_record(order: OrderPublic) -> PurchaseRecord:

@@ -34,6 +34,11 @@ class ProductReadModel:
         self._currency = GrowableArray(np.int16, capacity)
         self._sellable = GrowableArray(np.int64, capacity)
         self._known_to_catalogue = GrowableArray(np.bool_, capacity)
+        # When each row's catalogue fields and stock last changed at the source: events can
+        # arrive late or twice (a relay retry), and an older change must not undo a newer one.
+        self._catalogue_changed = GrowableArray(np.float64, capacity)
+        self._stock_changed = GrowableArray(np.float64, capacity)
+        self.stale_changes_ignored = 0
         self.catalogue_synced_at: float | None = None
         self.stock_synced_at: float | None = None
 
@@ -57,6 +62,8 @@ class ProductReadModel:
                 column.append_default()
             self._sellable.append_default()
             self._known_to_catalogue.append_default()
+            self._catalogue_changed.append_default()
+            self._stock_changed.append_default()
             self._titles.append("")
         return row
 
@@ -65,6 +72,10 @@ class ProductReadModel:
         applied = 0
         for product in products:
             row = self._row_for(product.product_id)
+            if product.updated_at < self._catalogue_changed.values[row]:
+                self.stale_changes_ignored += 1
+                continue
+            self._catalogue_changed.values[row] = product.updated_at
             self._titles.set(row, product.title)
             self._price.values[row] = product.price
             self._active.values[row] = product.active
@@ -80,6 +91,10 @@ class ProductReadModel:
         applied = 0
         for level in levels:
             row = self._row_for(level.product_id)  # may grow the arrays: index after it
+            if level.updated_at < self._stock_changed.values[row]:
+                self.stale_changes_ignored += 1
+                continue
+            self._stock_changed.values[row] = level.updated_at
             self._sellable.values[row] = level.sellable
             applied += 1
         self.stock_synced_at = time.monotonic()
@@ -97,6 +112,7 @@ class ProductReadModel:
             currency=self._currencies.text(int(self._currency.values[row])),
             category=self._categories.text(int(self._category.values[row])),
             active=bool(self._active.values[row]),
+            updated_at=float(self._catalogue_changed.values[row]),
         )
 
     def sellable_units(self, product_id: str) -> int:
@@ -121,6 +137,14 @@ class ProductReadModel:
         """Bytes held by the columns (arrays and the title buffer), without the id index."""
         arrays: list[npt.NDArray[np.generic]] = [
             c.values
-            for c in (self._price, self._active, self._category, self._currency, self._sellable)
+            for c in (
+                self._price,
+                self._active,
+                self._category,
+                self._currency,
+                self._sellable,
+                self._catalogue_changed,
+                self._stock_changed,
+            )
         ]
         return sum(a.nbytes for a in arrays) + self._titles.nbytes
