@@ -185,13 +185,13 @@ def test_gateway_rate_limits_a_burst_with_fast_json_429s(platform: RunningPlatfo
     time.sleep(1.5)  # let the bucket refill for the tests after this one
 
 
-def _poll_until(check: Callable[[], bool], timeout_s: float) -> float:
-    """Seconds until ``check`` held (polling every 50 ms); fails after ``timeout_s``."""
+def _poll_until(check: Callable[[], bool], timeout_s: float, every_s: float = 0.05) -> float:
+    """Seconds until ``check`` held (polling every ``every_s``); fails after ``timeout_s``."""
     started = time.monotonic()
     while not check():
         if time.monotonic() - started > timeout_s:
             pytest.fail(f"not visible within {timeout_s} s")
-        time.sleep(0.05)
+        time.sleep(every_s)
     return time.monotonic() - started
 
 
@@ -236,7 +236,10 @@ def test_scheduled_training_publishes_a_model_the_engine_serves(platform: Runnin
         return str(body["model_version"])
 
     # The online model's versions start with "copurchase-"; trained ones are registry versions.
-    seconds = _poll_until(lambda: not serving_version().startswith("copurchase-"), timeout_s=90)
+    # Polled slowly: the gateway in this test limits each client to 20 requests/s.
+    seconds = _poll_until(
+        lambda: not serving_version().startswith("copurchase-"), timeout_s=90, every_s=0.5
+    )
     print(f"trained model serving after {seconds:.1f} s more")
     body = httpx.get(
         f"{platform.url('engine')}/v1/recommendations",
