@@ -147,7 +147,7 @@ def test_a_thousand_orders_are_written_fast_in_few_queries(
     assert outcome.created == 1000
     # Bulk statements: SQLite splits them by its 999-parameter limit, PostgreSQL does not.
     assert len(queries) <= 30
-    assert elapsed < 1.0
+    assert elapsed < 5.0  # wide: catches a per-row regression, not a busy machine
     with CaptureQueriesContext(connections[database_alias]) as queries:
         page = repository.list_changes(after=None, limit=1000)
     assert len(page) == 1000
