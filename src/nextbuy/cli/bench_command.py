@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -141,6 +142,7 @@ class _RichProgress:
         self.progress = progress
         self.setup = progress.add_task("setting up", total=None, detail="")
         self.seeding: dict[str, TaskID] = {}
+        self.started = time.monotonic()
 
     def step(self, text: str) -> None:
         self.progress.update(self.setup, detail=text)
@@ -149,7 +151,8 @@ class _RichProgress:
     def _log(self, text: str) -> None:
         # Live bars are not drawn when output is piped: leave a plain line per step instead.
         if not self.progress.console.is_terminal:
-            self.progress.console.print(text, markup=False)
+            elapsed = time.monotonic() - self.started
+            self.progress.console.print(f"{elapsed:6.1f} s  {text}", markup=False)
 
     def seeded(self, kind: str, count: int) -> None:
         if kind not in self.seeding:
