@@ -42,7 +42,7 @@ def test_arrival_rate_holds_when_the_server_is_slow() -> None:
     assert len(result) == 60
     arrivals = np.array(recorded.arrivals)
     # A closed loop would have sent one request per 0.5 s answer; open loop sends on schedule.
-    assert 1.2 <= arrivals.max() - arrivals.min() <= 2.0
+    assert 1.2 <= arrivals.max() - arrivals.min() <= 2.5
     assert recorded.max_in_flight >= 15
     assert np.all(result.status == 200)
     assert np.all(result.latency_s >= 0.45)
