@@ -50,7 +50,7 @@ SETTLE_QUIET_S, SETTLE_MAX_S = 0.3, 20.0
 
 @dataclass(frozen=True)
 class BenchOptions:
-    rate_per_s: float = 40.0
+    rate_per_s: float = 30.0
     duration_s: float = 60.0
     capacity_s: float = 10.0
     capacity_concurrency: int = 32

@@ -32,7 +32,7 @@ def bench(
     quick: Annotated[
         bool, typer.Option(help="Every scenario briefly on a small shop (a smoke check)")
     ] = False,
-    rate: Annotated[float, typer.Option(min=1, help="Open-loop arrival rate R, requests/s")] = 40,
+    rate: Annotated[float, typer.Option(min=1, help="Open-loop arrival rate R, requests/s")] = 30,
     duration: Annotated[float, typer.Option(min=1, help="Seconds per scenario and client")] = 60,
     scenario: Annotated[
         list[str] | None, typer.Option(help="Run only this scenario (repeatable)")
