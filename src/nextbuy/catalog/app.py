@@ -18,8 +18,8 @@ from nextbuy.catalog.settings import CatalogSettings
 from nextbuy.catalog.storage.sql import SqlProductRepository
 from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
-from nextbuy.core.sql import create_database_engine, run_migrations
-from nextbuy.core.web.fastapi import install_common
+from nextbuy.core.sql import create_database_engine, migrate_database
+from nextbuy.core.web.fastapi import install_common, serve_asgi
 
 MIGRATIONS = Path(__file__).parent / "storage" / "migrations"
 
@@ -64,22 +64,9 @@ def create_app(settings: CatalogSettings) -> FastAPI:
 
 def migrate(settings: CatalogSettings) -> None:
     """Create or upgrade the catalog schema to the latest migration; safe to repeat."""
-    engine = create_database_engine(settings.database_url.get_secret_value(), pool_size=1)
-    try:
-        run_migrations(engine, MIGRATIONS)
-    finally:
-        engine.dispose()
+    migrate_database(settings.database_url.get_secret_value(), MIGRATIONS)
 
 
 def serve(settings: CatalogSettings) -> None:
     """Serve the API until interrupted (one uvicorn worker; scale with more processes)."""
-    import uvicorn
-
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        workers=1,
-        log_config=None,
-        access_log=False,
-    )
+    serve_asgi(create_app(settings), settings)

@@ -17,6 +17,8 @@ from nextbuy.cli import bench_command, evaluate_command, model_commands  # noqa:
 from nextbuy.cli.data_commands import data_app
 from nextbuy.cli.registry import GATEWAY_PORT, SERVICE_NAMES, SERVICES, spec_of
 from nextbuy.cli.root import app, console
+
+__all__ = ["app"]
 from nextbuy.core.http_client import create_session
 
 app.add_typer(data_app, name="data")

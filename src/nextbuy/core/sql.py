@@ -68,6 +68,15 @@ def run_migrations(engine: Engine, script_location: Path) -> None:
         command.upgrade(config, "head")
 
 
+def migrate_database(url: str, script_location: Path) -> None:
+    """Bring the database at ``url`` to the newest migration in ``script_location``."""
+    engine = create_database_engine(url, pool_size=1)
+    try:
+        run_migrations(engine, script_location)
+    finally:
+        engine.dispose()
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that goes in and comes out timezone-aware UTC, on SQLite as on PostgreSQL."""
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI
 
 from nextbuy.bus.factory import start_outbox_relay
 from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
-from nextbuy.core.web.fastapi import install_common
+from nextbuy.core.web.fastapi import install_common, serve_asgi
 from nextbuy.inventory.api.routes import build_stock_router
 from nextbuy.inventory.settings import InventorySettings
 from nextbuy.inventory.storage.engine import create_inventory_engine, migrate_schema
@@ -64,11 +63,4 @@ def migrate(settings: InventorySettings) -> None:
 
 def serve(settings: InventorySettings) -> None:
     """Serve the API until interrupted (one worker: scale with more processes or pods)."""
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        workers=1,
-        log_config=None,
-        access_log=False,
-    )
+    serve_asgi(create_app(settings), settings)

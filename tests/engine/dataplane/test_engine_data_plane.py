@@ -95,7 +95,12 @@ def test_concurrent_misses_for_one_user_make_one_call_per_upstream() -> None:
         make_plane: Callable[..., Awaitable[DataPlane]],
     ) -> None:
         plane = await make_plane()
-        await asyncio.gather(*(plane.user_data.signals("u1", Deadline(1.0)) for _ in range(200)))
+        # Generous deadline: this is about the number of upstream calls, not latency.
+        await asyncio.gather(*(plane.user_data.signals("u1", Deadline(10.0)) for _ in range(200)))
+        for _ in range(100):  # a shielded load may still be landing if some waiters gave up
+            if profiles.calls and orders.calls:
+                break
+            await asyncio.sleep(0.05)
         assert (profiles.calls, orders.calls) == ({"u1": 1}, {"u1": 1})
 
     run(scenario)

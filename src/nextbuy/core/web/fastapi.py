@@ -26,6 +26,7 @@ from nextbuy.core.errors import (
 from nextbuy.core.health import LIVENESS_BODY, ReadinessCheck, check_readiness
 from nextbuy.core.metrics import PROMETHEUS_CONTENT_TYPE, HttpMetrics
 from nextbuy.core.serialization import dumps_json
+from nextbuy.core.settings import ServiceSettings
 
 
 class OrjsonResponse(JSONResponse):
@@ -157,3 +158,21 @@ class RequestMetrics:
                 status=status,
                 seconds=time.perf_counter() - started,
             )
+
+
+def serve_asgi(app: FastAPI, settings: ServiceSettings) -> None:
+    """Serve ``app`` with uvicorn the way every FastAPI service runs: one worker, our logs.
+
+    One worker per process: scale with more processes (or pods) behind the gateway; uvicorn's
+    own access log is off because the metrics middleware counts every request.
+    """
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        workers=1,
+        log_config=None,
+        access_log=False,
+    )
