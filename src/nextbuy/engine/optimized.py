@@ -33,7 +33,9 @@ def upstream_policy(name: str, settings: EngineSettings, metrics: EngineMetrics)
 
     return UpstreamPolicy(
         name,
-        breaker=CircuitBreaker(name, on_state_change=on_state_change),
+        breaker=CircuitBreaker(
+            name, slow_call_s=settings.slow_call_ms / 1000, on_state_change=on_state_change
+        ),
         bulkhead=Bulkhead(name, settings.bulkhead_limit),
         retry_budget=RetryBudget(0.1),
         hedge_budget=HedgeBudget(0.05),
@@ -62,7 +64,7 @@ async def build_optimized_plane(
         orders_policy=upstream_policy("orders", settings, metrics),
         profile_freshness=Freshness(settings.profile_ttl_s, settings.profile_max_stale_s),
         orders_freshness=Freshness(settings.orders_ttl_s, settings.orders_max_stale_s),
-        load_budget_s=settings.request_budget_ms / 1000,
+        load_budget_s=settings.fill_budget_ms / 1000,
     )
     probes = [
         ProbeTarget(profiles.http, user_data.profiles_policy.breaker),

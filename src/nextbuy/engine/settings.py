@@ -28,7 +28,14 @@ class EngineSettings(DatabaseServiceSettings):
 
     request_budget_ms: int = Field(default=180, ge=10, le=10_000)
     """The whole request's deadline (answers land inside a 200 ms budget with margin)."""
-    upstream_timeout_ms: int = Field(default=100, ge=1, le=10_000)
+    upstream_timeout_ms: int = Field(default=1000, ge=1, le=60_000)
+    """Per upstream call that fills a cache. Fills run detached from requests (a request waits
+    only its own deadline, then answers degraded while the fill goes on and warms the cache),
+    so a 500-order history that takes 150 ms is fetched once instead of timing out forever."""
+    slow_call_ms: int = Field(default=500, ge=1, le=60_000)
+    """A call slower than this counts toward the breaker's slow-call rate (50% opens it)."""
+    fill_budget_ms: int = Field(default=2000, ge=10, le=60_000)
+    """The whole budget of one cache fill, its one retry included."""
     bulkhead_limit: int = Field(default=10, ge=1, le=1000)
     hedging: bool = True
     upstream_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)

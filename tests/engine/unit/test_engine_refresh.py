@@ -37,7 +37,10 @@ class RecordingInvalidator:
 
 
 def make_refresher(
-    catalogue: ScriptedFeed, orders: ScriptedFeed, stock: ScriptedFeed | None = None
+    catalogue: ScriptedFeed,
+    orders: ScriptedFeed,
+    stock: ScriptedFeed | None = None,
+    min_rebuild_interval_s: float = 0.0,
 ) -> tuple[Refresher, ProductReadModel, ModelStore, RecordingInvalidator]:
     read_model, store, invalidator = ProductReadModel(), ModelStore(), RecordingInvalidator()
     refresher = Refresher(
@@ -49,6 +52,7 @@ def make_refresher(
         publish_model=store.swap,
         neighbours_per_item=10,
         invalidator=invalidator,
+        min_rebuild_interval_s=min_rebuild_interval_s,
     )
     return refresher, read_model, store, invalidator
 
@@ -107,3 +111,28 @@ def test_a_dead_catalogue_feed_keeps_the_old_view_and_still_learns_orders() -> N
     model = store.current()
     assert model is not None
     assert model.popular(1)[0][0] == "a"
+
+
+def test_orders_read_again_by_the_feed_overlap_change_nothing() -> None:
+    order = make_purchase("o1", "u1", "a", "b")
+    orders = ScriptedFeed([[order], [order], [order]])
+    refresher, _, store, invalidator = make_refresher(ScriptedFeed(), orders)
+    asyncio.run(refresher.refresh_once())
+    first = store.current()
+    asyncio.run(refresher.refresh_once())
+    asyncio.run(refresher.refresh_once())
+    assert store.current() is first  # no rebuild
+    assert invalidator.users == []  # no cache thrown away
+
+
+def test_rebuilds_are_rate_limited_but_changes_are_kept_for_the_next_one() -> None:
+    orders = ScriptedFeed([[make_purchase("o1", "u1", "a")], [make_purchase("o2", "u2", "b")]])
+    refresher, _, store, invalidator = make_refresher(
+        ScriptedFeed(), orders, min_rebuild_interval_s=3600
+    )
+    asyncio.run(refresher.refresh_once())
+    first = store.current()
+    asyncio.run(refresher.refresh_once())
+    assert store.current() is first  # too soon to rebuild
+    assert invalidator.users == ["u2"]  # but the buyer's cached orders are already gone
+    assert "o2" in refresher.purchases

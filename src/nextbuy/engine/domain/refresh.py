@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -42,13 +43,18 @@ class Refresher:
     purchases: dict[str, PurchaseRecord] = field(default_factory=dict)
     built_once: bool = False
     healthy_sources: dict[str, bool] = field(default_factory=dict)
+    min_rebuild_interval_s: float = 30.0
+    """Rebuilding holds the GIL for a while (numpy and Python loops over items): at most this
+    often. A buyer's own new order reaches their answers at once anyway (cache invalidation)."""
     _dirty: bool = False
+    _last_build: float = 0.0
 
     def record_orders(self, records: Iterable[PurchaseRecord]) -> None:
-        """Orders that arrived as events: learnt at the next round, without waiting for the feed."""
+        """Orders that arrived as events: learnt at the next rebuild, before the feed has them."""
         for record in records:
-            self.purchases[record.order_id] = record
-            self._dirty = True
+            if self.purchases.get(record.order_id) != record:
+                self.purchases[record.order_id] = record
+                self._dirty = True
 
     async def refresh_once(self) -> None:
         """One round: catalogue first (so new products have titles), stock, then orders."""
@@ -58,13 +64,18 @@ class Refresher:
         levels = await self._poll("inventory", self.stock_feed)
         if levels is not None:
             self.apply_stock(levels)
-        orders = await self._poll("orders", self.orders_feed) or []
+        polled = await self._poll("orders", self.orders_feed) or []
+        # Feeds are at-least-once (followers re-read an overlap window): only real changes
+        # may invalidate caches or rebuild the model.
+        orders = [r for r in polled if self.purchases.get(r.order_id) != r]
         for record in orders:
             self.purchases[record.order_id] = record
+            self._dirty = True
         if self.invalidator is not None and self.built_once:
             for user_id in {record.user_id for record in orders}:
                 await self.invalidator.invalidate_orders(user_id)
-        if orders or self._dirty or not self.built_once:
+        due = time.monotonic() - self._last_build >= self.min_rebuild_interval_s
+        if not self.built_once or (self._dirty and due):
             self._dirty = False
             await self._rebuild()
 
@@ -88,6 +99,7 @@ class Refresher:
         )
         self.publish_model(model)
         self.built_once = True
+        self._last_build = time.monotonic()
         logger.info("model published", extra={"version": model.version, "orders": len(records)})
 
     async def run_forever(self, interval_s: float) -> None:

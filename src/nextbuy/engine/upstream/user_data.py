@@ -77,10 +77,12 @@ class CachedUserData:
         lookup = self.cache.get_or_load(
             key, loader, soft_ttl_s=freshness.soft_ttl_s, hard_ttl_s=freshness.hard_ttl_s
         )
+        task = asyncio.ensure_future(lookup)
+        task.add_done_callback(_retrieve_outcome)
         try:
             # shield: if this request gives up, the shared load still finishes and warms the cache.
             value, status = await asyncio.wait_for(
-                asyncio.shield(lookup), timeout=deadline.timeout_for_call()
+                asyncio.shield(task), timeout=deadline.timeout_for_call()
             )
         except (TimeoutError, UpstreamFailureError, UpstreamError):
             return None, False
@@ -105,3 +107,9 @@ class CachedUserData:
             return orjson.dumps(list(bought))
 
         return load
+
+
+def _retrieve_outcome(task: asyncio.Future[tuple[bytes, CacheStatus]]) -> None:
+    """Consume the result of a load nobody waits for any more (no "never retrieved" warnings)."""
+    if not task.cancelled():
+        task.exception()
