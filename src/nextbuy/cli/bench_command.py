@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from nextbuy.cli.bench_events_command import bench_events
 from nextbuy.cli.root import app, console
 
 if TYPE_CHECKING:
@@ -27,8 +28,17 @@ if TYPE_CHECKING:
 ARRIVALS = ("poisson", "uniform")
 
 
-@app.command()
+bench_app = typer.Typer(
+    help="Benchmarks: the data plane (default), events (`nextbuy bench events`).",
+    invoke_without_command=True,
+)
+app.add_typer(bench_app, name="bench")
+bench_app.command("events")(bench_events)
+
+
+@bench_app.callback()
 def bench(
+    ctx: typer.Context,
     quick: Annotated[
         bool, typer.Option(help="Every scenario briefly on a small shop (a smoke check)")
     ] = False,
@@ -49,6 +59,8 @@ def bench(
     keep_home: Annotated[bool, typer.Option(help="Keep the bench's data and logs")] = False,
 ) -> None:
     """Benchmark the engine's data planes: warm, cold, upstream faults, hedging, Redis, ceiling."""
+    if ctx.invoked_subcommand is not None:
+        return  # `nextbuy bench events` and friends: their own command runs
     if arrivals not in ARRIVALS:
         raise typer.BadParameter(f"choose from {', '.join(ARRIVALS)}", param_hint="--arrivals")
     options = _options(quick, rate, duration, scenario, users, capacity_seconds, arrivals)
