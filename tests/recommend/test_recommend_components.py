@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +88,17 @@ def test_hybrid_leaves_out_a_component_that_refuses_the_data(tmp_path: Path) -> 
     model.save(tmp_path / "hybrid")
     loaded = Hybrid.load(tmp_path / "hybrid")
     assert set(loaded.models) == {"item-knn"}
+
+
+def test_weight_search_never_ends_below_the_best_single_component() -> None:
+    from nextbuy.recommend.hybrid import _coordinate_ascent
+
+    # From equal weights every one-coordinate move looks worse (a local optimum); only "a"
+    # alone is best, two moves away. The search must still end there.
+    def quality(weights: Mapping[str, float]) -> float:
+        if weights["a"] > 0 and weights["b"] == 0 and weights["c"] == 0:
+            return 1.0
+        return 0.6 if weights == {"a": 1.0, "b": 1.0, "c": 1.0} else 0.5
+
+    weights = _coordinate_ascent(["a", "b", "c"], quality, rounds=2)
+    assert quality(weights) == 1.0

@@ -191,9 +191,15 @@ def _blend(scores: Mapping[str, Scores], weights: Mapping[str, float]) -> Scores
 def _coordinate_ascent(
     names: list[str], quality: Callable[[Mapping[str, float]], float], rounds: int
 ) -> dict[str, float]:
-    """Try each candidate weight for one component at a time, keeping any improvement."""
-    weights = dict.fromkeys(names, 1.0)
-    best = quality(weights)
+    """Try each candidate weight for one component at a time, keeping any improvement.
+
+    The search starts from the best of "all equal" and "each component alone", so on the
+    validation split the blend never scores below its best single component.
+    """
+    starts = [dict.fromkeys(names, 1.0)]
+    starts += [{other: float(other == name) for other in names} for name in names]
+    scored = [(quality(start), start) for start in starts]
+    best, weights = max(scored, key=lambda entry: entry[0])
     for _ in range(rounds):
         for name in names:
             for candidate in _CANDIDATE_WEIGHTS:
