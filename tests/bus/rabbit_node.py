@@ -77,9 +77,27 @@ class RabbitNode:
             if not self.running:
                 return False
             if _accepts(self.port):
-                return True
+                # The AMQP listener opens before the node has recovered its queues; on a busy
+                # machine publishes then time out for a while. "Back" means fully booted.
+                return self._await_boot(max(1.0, deadline - time.monotonic()))
             time.sleep(0.1)
         return False
+
+    def _await_boot(self, timeout_s: float) -> bool:
+        ctl = Path(self._script).with_name("rabbitmqctl")
+        if not ctl.exists():
+            ctl = Path(shutil.which("rabbitmqctl") or "rabbitmqctl")
+        try:
+            done = subprocess.run(
+                [str(ctl), "-n", self.name, "await_startup", "--timeout", str(int(timeout_s))],
+                env=self._environment(),
+                capture_output=True,
+                timeout=timeout_s + 15,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return done.returncode == 0
 
     def kill(self) -> None:
         """SIGKILL the node's process group (the group of the pid we started) and reap it."""
