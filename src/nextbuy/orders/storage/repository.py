@@ -29,10 +29,9 @@ ORDER_COLUMNS = ("id", "user_id", "status", "currency", "created_at", "updated_a
 LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price")
 WRITE_ATTEMPTS = 3
 # Fixed table and column names (the OrderLine model's), values as parameters.
-INSERT_LINES = (
-    "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) "
-    "VALUES (%s, %s, %s, %s, %s)"
-)
+LINE_TABLE = "order_lines (order_id, line_no, product_id, quantity, unit_price)"
+INSERT_LINES = f"INSERT INTO {LINE_TABLE} VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
+COPY_LINES = f"COPY {LINE_TABLE} FROM STDIN"
 
 
 class DjangoOrderRepository:
@@ -88,21 +87,29 @@ class DjangoOrderRepository:
         return BatchOutcome(created=len(new), unchanged=len(orders) - len(new))
 
     def _insert_lines(self, orders: Sequence[NewOrder]) -> None:
-        """One ``executemany`` for every line of the batch.
+        """Every line of the batch in one bulk statement.
 
         Lines are 95% of a bulk write's rows; building a model instance per line and letting
         the ORM prepare each field measured ~6× the database's own work (seeding 400k lines).
-        The values need no conversion: strings, ints and ``Decimal`` (which Django's SQLite
-        backend adapts to text, as ``bulk_create`` would).
+        SQLite runs in-process: one ``executemany``. PostgreSQL: one ``COPY``, since Django's
+        client-side parameter binding re-parses a long multi-row ``INSERT`` on every call
+        (half the CPU of a batch) and ``executemany`` still executes once per row.
         """
         rows = [
             (order.id, line_no, line.product_id, line.quantity, line.unit_price)
             for order in orders
             for line_no, line in enumerate(order.lines, start=1)
         ]
-        if rows:
-            with connections[self._using].cursor() as cursor:
+        if not rows:
+            return
+        connection = connections[self._using]
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
                 cursor.executemany(INSERT_LINES, rows)
+                return
+            with cursor.cursor.copy(COPY_LINES) as copy:
+                for row in rows:
+                    copy.write_row(row)
 
     def _load(self, rows: QuerySet[Any]) -> list[Order]:
         orders = list(rows.values_list(*ORDER_COLUMNS))
