@@ -23,9 +23,9 @@ from tests.engine.dataplane.fake_upstreams import FakeUpstream
 from tests.support.servers import port_open, require_server
 
 REDIS = ("127.0.0.1", 6379)
-Scenario = Callable[
-    [FakeUpstream, FakeUpstream, Callable[..., Awaitable[DataPlane]]], Awaitable[None]
-]
+MakePlane = Callable[..., Awaitable[DataPlane]]
+"""Builds an optimised data plane against the fake upstreams (keyword settings overrides)."""
+Scenario = Callable[[FakeUpstream, FakeUpstream, MakePlane], Awaitable[None]]
 
 
 def run(scenario: Scenario) -> None:
@@ -74,7 +74,7 @@ def test_a_warm_user_costs_no_upstream_call() -> None:
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         plane = await make_plane()
         first = await plane.user_data.signals("u1", Deadline(0.5))
@@ -92,7 +92,7 @@ def test_concurrent_misses_for_one_user_make_one_call_per_upstream() -> None:
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         plane = await make_plane()
         # Generous deadline: this is about the number of upstream calls, not latency.
@@ -110,7 +110,7 @@ def test_a_new_order_invalidates_only_that_users_orders() -> None:
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         plane = await make_plane()
         await plane.user_data.signals("u1", Deadline(0.5))
@@ -127,7 +127,7 @@ def test_a_failing_upstream_degrades_within_the_deadline(mode: str) -> None:
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         plane = await make_plane()
         if mode == "dead":
@@ -151,7 +151,7 @@ def test_cached_data_is_served_while_the_upstream_is_down_and_flagged_once_the_b
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         plane = await make_plane()
         await plane.user_data.signals("warm", Deadline(0.5))
@@ -172,7 +172,7 @@ def test_replicas_share_the_redis_l2_cache() -> None:
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         url = f"redis://{REDIS[0]}:{REDIS[1]}/0"
         # A generous Redis timeout: this test is about sharing, not about a loaded machine.
@@ -192,7 +192,7 @@ def test_redis_unreachable_costs_nothing_but_the_shared_cache() -> None:
     async def scenario(
         profiles: FakeUpstream,
         orders: FakeUpstream,
-        make_plane: Callable[..., Awaitable[DataPlane]],
+        make_plane: MakePlane,
     ) -> None:
         from tests.support.servers import free_port
 
