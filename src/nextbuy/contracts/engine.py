@@ -31,6 +31,8 @@ class RecommendationsResponse(OutputModel):
 
     user_id: str | None
     session_id: str | None = None
+    offset: int = 0
+    """Where this page starts in the filtered ranking (the request's ``offset``)."""
     items: list[RecommendedItem]
     algorithm: str
     personalized: bool
@@ -43,6 +45,8 @@ class SimilarItemsResponse(OutputModel):
     """``GET /v1/products/{id}/similar``: products bought together with, or like, one product."""
 
     product_id: str
+    offset: int = 0
+    """Where this page starts in the filtered ranking (the request's ``offset``)."""
     items: list[RecommendedItem]
     algorithm: str
     model_version: str

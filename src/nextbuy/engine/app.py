@@ -67,6 +67,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
             models.current,
             settings.request_budget_ms / 1000,
             sessions=sessions,
+            consumable_categories=tuple(settings.consumable_categories),
         )
         app.state.ingestor = EventIngestor(event_log, sessions)
         refresher = _refresher(settings, session, read_model, models, plane.invalidator)

@@ -56,7 +56,8 @@ class RankingRules:
 Rule = Callable[[Sequence[Candidate]], list[Candidate]]
 
 
-def _in_any(category: str, prefixes: Collection[str]) -> bool:
+def in_category(category: str, prefixes: Collection[str]) -> bool:
+    """Whether ``category`` is one of ``prefixes`` or under one (``Home`` holds ``Home/Garden``)."""
     return any(category == p or category.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
@@ -70,7 +71,9 @@ def drop_purchased(
 ) -> list[Candidate]:
     """Drop products already bought, unless their category is a consumable one."""
     return [
-        c for c in candidates if c.product_id not in purchased or _in_any(c.category, consumables)
+        c
+        for c in candidates
+        if c.product_id not in purchased or in_category(c.category, consumables)
     ]
 
 
@@ -78,7 +81,7 @@ def keep_categories(
     candidates: Sequence[Candidate], categories: Collection[str]
 ) -> list[Candidate]:
     """Keep products under one of the category prefixes (all when none is given)."""
-    return [c for c in candidates if not categories or _in_any(c.category, categories)]
+    return [c for c in candidates if not categories or in_category(c.category, categories)]
 
 
 def keep_price_range(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
 from nextbuy.bus.envelope import EventDecodeError, decode_batch
 from nextbuy.contracts.common import ErrorBody
@@ -16,12 +16,13 @@ from nextbuy.contracts.engine import (
     SimilarItemsResponse,
 )
 from nextbuy.core.errors import FieldError, InvalidInputError
+from nextbuy.engine.api.filter_params import ID_PATTERN, request_filters
+from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
 from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.recommender import Ranked, Recommender
 from nextbuy.engine.domain.service_events import ServiceEventApplier
 from nextbuy.engine.observability import EngineMetrics
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
 UserId = Annotated[
     str | None,
     Query(min_length=1, max_length=64, pattern=ID_PATTERN, description="The shop's user id"),
@@ -46,6 +47,7 @@ RequestTimeout = Annotated[
         description="The caller's remaining budget; the engine answers within it.",
     ),
 ]
+Filters = Annotated[RequestFilters, Depends(request_filters)]
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 404, 413, 422, 503)
 }
@@ -84,15 +86,24 @@ async def recommendations(
     user_id: UserId = None,
     session_id: SessionId = None,
     k: K = 10,
+    filters: Filters = NO_FILTERS,
     timeout_ms: RequestTimeout = None,
 ) -> RecommendationsResponse:
-    """Top-k products for a user or an anonymous session; unknown visitors get best sellers."""
+    """Top-k products for a user or an anonymous session; unknown visitors get best sellers.
+
+    Out-of-stock products and the user's past purchases (except consumable categories) are
+    never returned; the query's filters, diversity cap and offset apply on top. When the
+    filters leave too few personal picks, best sellers within them fill the page, and their
+    reason says they are a fallback.
+    """
     recommender = _recommender(request)
     deadline = recommender.deadline(timeout_ms)
     if user_id is not None:
-        ranked = await recommender.for_user(user_id, k, deadline, session_id=session_id)
+        ranked = await recommender.for_user(
+            user_id, k, deadline, session_id=session_id, filters=filters
+        )
     elif session_id is not None:
-        ranked = await recommender.for_session(session_id, k, deadline)
+        ranked = await recommender.for_session(session_id, k, deadline, filters=filters)
     else:
         raise InvalidInputError(
             "give a user_id or a session_id",
@@ -102,6 +113,7 @@ async def recommendations(
     return RecommendationsResponse(
         user_id=user_id,
         session_id=session_id,
+        offset=filters.offset,
         items=_items(ranked),
         algorithm=ranked.algorithm,
         personalized=ranked.personalized,
@@ -113,14 +125,23 @@ async def recommendations(
 
 @router.get("/products/{product_id}/similar", response_model=SimilarItemsResponse)
 async def similar_products(
-    request: Request, product_id: ProductId, k: K = 10, timeout_ms: RequestTimeout = None
+    request: Request,
+    product_id: ProductId,
+    k: K = 10,
+    filters: Filters = NO_FILTERS,
+    timeout_ms: RequestTimeout = None,
 ) -> SimilarItemsResponse:
-    """Products bought together with this one, then best sellers of its category."""
+    """Products bought together with this one, then best sellers of its category.
+
+    Takes the same filters, diversity cap and offset as ``/v1/recommendations``.
+    """
     recommender = _recommender(request)
-    ranked = await recommender.similar_to(product_id, k, recommender.deadline(timeout_ms))
+    deadline = recommender.deadline(timeout_ms)
+    ranked = await recommender.similar_to(product_id, k, deadline, filters=filters)
     _count_degraded(request, ranked)
     return SimilarItemsResponse(
         product_id=product_id,
+        offset=filters.offset,
         items=_items(ranked),
         algorithm=ranked.algorithm,
         model_version=ranked.model_version,

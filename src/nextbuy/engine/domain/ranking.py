@@ -1,17 +1,17 @@
-"""Ranking: candidates from the model, then business filters, then the top k with reasons.
+"""Ranking: candidates from the model, scored and explained.
 
-The chain is candidates → filters (known, active, sellable, not already bought) → top k,
-with popularity filling whatever personal candidates cannot (the fallback of every strategy).
+The chain is candidates (here) → filters and page (:mod:`.filters`, :mod:`.selection`) →
+reasons for the k chosen, with popularity filling whatever personal candidates cannot (the
+fallback of every strategy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from nextbuy.engine.domain.model import RankingModel
-from nextbuy.engine.domain.ports import ProductInfo
 
 CANDIDATE_FACTOR = 5
 """How many candidates per requested item are scored before filtering removes some."""
@@ -24,7 +24,14 @@ class Reason:
     """Why an item was chosen; ``ref`` (a product id or category) becomes words at the end."""
 
     kind: Literal[
-        "personal", "bought", "viewed", "similar_buyers", "popular", "together", "category"
+        "personal",
+        "bought",
+        "viewed",
+        "similar_buyers",
+        "popular",
+        "together",
+        "category",
+        "fallback",
     ]
     """``personal`` is a placeholder: explained only if chosen (see :func:`explain_personal`)."""
     ref: str = ""
@@ -42,6 +49,10 @@ class Reason:
                 return f"popular in {self.ref or 'the shop'}"
             case "popular":
                 return f"popular: bought by {self.count} customers"
+            case "fallback":
+                return (
+                    f"fallback, a best seller within {self.ref}: bought by {self.count} customers"
+                )
             case _:
                 return "customers like you bought this"
 
@@ -61,11 +72,15 @@ def personal_candidates(
     *,
     purchased: tuple[str, ...],
     viewed: tuple[str, ...],
+    exclude: tuple[str, ...],
     limit: int,
 ) -> list[Candidate]:
-    """Co-purchase neighbours of what the user bought and (weighted less) viewed."""
+    """Co-purchase neighbours of what the user bought and (weighted less) viewed.
+
+    ``exclude`` is usually ``purchased``, less what may be bought again (consumables).
+    """
     scores = model.co_purchase_scores(purchased) + model.co_purchase_scores(viewed, VIEW_WEIGHT)
-    ranked = model.top_scored(scores, limit, exclude=purchased)
+    ranked = model.top_scored(scores, limit, exclude=exclude)
     return [Candidate(pid, score, PERSONAL) for pid, score in ranked]
 
 
@@ -73,7 +88,7 @@ def merge_session(
     model: RankingModel,
     purchase_based: list[Candidate],
     *,
-    purchased: tuple[str, ...],
+    exclude: tuple[str, ...],
     viewed: tuple[str, ...],
     limit: int,
 ) -> list[Candidate]:
@@ -85,7 +100,7 @@ def merge_session(
     if not viewed:
         return purchase_based[:limit]
     session = model.top_scored(
-        model.co_purchase_scores(viewed, VIEW_WEIGHT), limit, exclude=purchased
+        model.co_purchase_scores(viewed, VIEW_WEIGHT), limit, exclude=exclude
     )
     merged = {c.product_id: c for c in purchase_based}
     for product_id, score in session:
@@ -128,31 +143,3 @@ def popular_candidates(
         Candidate(product_id, 0.001 * count / max(top, 1.0), Reason("popular", count=int(count)))
         for product_id, count in popular
     ]
-
-
-def select(
-    candidates: Iterable[Candidate],
-    *,
-    k: int,
-    catalogue: Mapping[str, ProductInfo],
-    sellable: Callable[[str], bool],
-    exclude: set[str],
-) -> list[tuple[Candidate, ProductInfo]]:
-    """The first k distinct candidates that are known, active, sellable and not excluded."""
-    chosen: list[tuple[Candidate, ProductInfo]] = []
-    seen: set[str] = set()
-    for candidate in candidates:
-        product = catalogue.get(candidate.product_id)
-        if (
-            product is None
-            or not product.active
-            or candidate.product_id in exclude
-            or candidate.product_id in seen
-            or not sellable(candidate.product_id)
-        ):
-            continue
-        seen.add(candidate.product_id)
-        chosen.append((candidate, product))
-        if len(chosen) == k:
-            break
-    return chosen

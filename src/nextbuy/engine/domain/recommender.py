@@ -7,25 +7,24 @@ never raise here: adapters return what they could get and name what they could n
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
+from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
 from nextbuy.engine.domain.model import RankingModel
 from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSource
 from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, CandidateKey
 from nextbuy.engine.domain.ranking import (
-    CANDIDATE_FACTOR,
     Candidate,
     Reason,
     explain_personal,
     merge_session,
     personal_candidates,
     popular_candidates,
-    select,
 )
+from nextbuy.engine.domain.selection import PoolSource, choose_page
 from nextbuy.engine.domain.sessions import SessionStore
 
 
@@ -49,8 +48,14 @@ class Ranked:
 
 BEST_SELLERS = 1000
 """Best-seller candidates kept per model (more are built if a request needs more)."""
+MAX_BEST_SELLERS = 50_000
+"""How deep a narrow filter may look for best sellers it admits, before answering short."""
 PRECOMPUTE_POOL = 100
 """Candidates kept per precomputed user: enough for k ≤ 20 after filtering."""
+MAX_CACHED_POOL = 500
+"""Deeper personal pools (asked for by narrow filters) are computed, not kept per user."""
+MAX_PERSONAL_POOL = 2000
+"""Past this depth personal candidates are too weak to beat the filtered best sellers."""
 
 
 @dataclass
@@ -62,7 +67,9 @@ class Recommender:
     candidates: CandidateCache = field(default_factory=CandidateCache)
     active: ActiveUsers = field(default_factory=ActiveUsers)
     sessions: SessionStore = field(default_factory=SessionStore)
-    _popular: dict[str, list[Candidate]] = field(default_factory=dict)
+    consumable_categories: tuple[str, ...] = ()
+    """Category prefixes bought again and again: having bought one does not hide it."""
+    _popular: dict[str, tuple[list[Candidate], bool]] = field(default_factory=dict)
 
     def _model(self) -> RankingModel:
         model = self.current_model()
@@ -81,6 +88,7 @@ class Recommender:
         k: int,
         deadline: Deadline | None = None,
         session_id: str | None = None,
+        filters: RequestFilters = NO_FILTERS,
     ) -> Ranked:
         """Top-k for ``user_id``: their history and live session, then popularity."""
         deadline = deadline or self.deadline()
@@ -92,25 +100,31 @@ class Recommender:
         in_cart = activity.in_cart if activity else set()
         # The session is newest, so it leads; the profile's stored views follow.
         viewed = tuple(dict.fromkeys(live_seen + signals.viewed))
-        exclude = set(signals.purchased) | in_cart
-        pool = k * CANDIDATE_FACTOR + len(exclude)
-        purchase_based = self._purchase_candidates(model, user_id, signals.purchased, pool)
-        personal = merge_session(
-            model, purchase_based, purchased=signals.purchased, viewed=viewed, limit=pool
-        )
+        hidden = await self._not_again(signals.purchased, deadline)
+
+        def personal(depth: int) -> tuple[list[Candidate], bool]:
+            based = self._purchase_candidates(model, user_id, signals.purchased, hidden, depth)
+            merged = merge_session(model, based, exclude=hidden, viewed=viewed, limit=depth)
+            return merged, len(merged) < depth or depth >= MAX_PERSONAL_POOL
+
         return await self._rank(
             model,
             personal,
             k,
-            exclude,
+            set(hidden) | in_cart,
             deadline,
             "copurchase",
             signals.degraded_sources,
             seeds=(signals.purchased, viewed),
+            filters=filters,
         )
 
     async def for_session(
-        self, session_id: str, k: int, deadline: Deadline | None = None
+        self,
+        session_id: str,
+        k: int,
+        deadline: Deadline | None = None,
+        filters: RequestFilters = NO_FILTERS,
     ) -> Ranked:
         """Top-k for an anonymous visitor: neighbours of what this session touched (session-kNN)."""
         deadline = deadline or self.deadline()
@@ -118,16 +132,35 @@ class Recommender:
         activity = self.sessions.activity(None, session_id)
         seen = tuple(activity.seen) if activity else ()
         exclude = activity.in_cart if activity else set()
-        pool = k * CANDIDATE_FACTOR + len(exclude)
-        personal = merge_session(model, [], purchased=(), viewed=seen, limit=pool)
+
+        def personal(depth: int) -> tuple[list[Candidate], bool]:
+            merged = merge_session(model, [], exclude=(), viewed=seen, limit=depth)
+            return merged, len(merged) < depth or depth >= MAX_PERSONAL_POOL
+
         return await self._rank(
-            model, personal, k, set(exclude), deadline, "session-knn", (), seeds=((), seen)
+            model,
+            personal,
+            k,
+            set(exclude),
+            deadline,
+            "session-knn",
+            (),
+            seeds=((), seen),
+            filters=filters,
         )
+
+    async def _not_again(self, purchased: tuple[str, ...], deadline: Deadline) -> tuple[str, ...]:
+        """The purchases not to recommend again: all but those of consumable categories."""
+        if not self.consumable_categories or not purchased:
+            return purchased
+        resolved = await self.products.resolve(purchased, deadline)
+        again = resolved.columns_of(purchased, self.consumable_categories).in_categories
+        return tuple(p for p, repeat in zip(purchased, again.tolist(), strict=True) if not repeat)
 
     async def _rank(
         self,
         model: RankingModel,
-        personal: list[Candidate],
+        personal: PoolSource,
         k: int,
         exclude: set[str],
         deadline: Deadline,
@@ -135,61 +168,77 @@ class Recommender:
         degraded_sources: tuple[str, ...],
         *,
         seeds: tuple[tuple[str, ...], tuple[str, ...]],
+        filters: RequestFilters,
     ) -> Ranked:
-        pool = k * CANDIDATE_FACTOR + len(exclude)
-        candidates = personal + self._best_sellers(model, pool, exclude)
-
         def explain(product_ids: list[str]) -> dict[str, Reason]:
             return explain_personal(model, product_ids, *seeds)
 
-        items, degraded = await self._finish(candidates, k, exclude, deadline, explain=explain)
-        personal_ids = {c.product_id for c in personal}
-        personalized = any(item.product.product_id in personal_ids for item in items)
+        items, degraded = await self._finish(
+            model, personal, k, exclude, deadline, filters, explain=explain
+        )
+        personalized = any(item.personal for item in items)
         return Ranked(
-            items,
+            [item.ranked for item in items],
             algorithm if personalized else "popularity",
             personalized,
             model.version,
             sorted({*degraded_sources, *degraded}),
         )
 
-    def _best_sellers(self, model: RankingModel, pool: int, exclude: set[str]) -> list[Candidate]:
-        """Best sellers are the same for everyone: built once per model, filtered per request."""
-        cached = self._popular.get(model.version)
-        if cached is None or len(cached) < pool:
-            cached = popular_candidates(model, limit=max(pool, BEST_SELLERS), exclude=())
-            self._popular = {model.version: cached}
-        kept = (c for c in cached if c.product_id not in exclude)
-        return list(itertools.islice(kept, pool))
+    def _best_sellers(self, model: RankingModel, depth: int) -> tuple[list[Candidate], bool]:
+        """Best sellers are the same for everyone: built once per model, deepened on demand."""
+        cached, complete = self._popular.get(model.version, ([], False))
+        if len(cached) < depth and not complete:
+            limit = min(max(depth, BEST_SELLERS), MAX_BEST_SELLERS)
+            cached = popular_candidates(model, limit=limit, exclude=())
+            complete = len(cached) < limit or limit == MAX_BEST_SELLERS
+            self._popular = {model.version: (cached, complete)}
+        return cached[:depth], complete or len(cached) < depth
 
     async def warm(self, user_id: str) -> bool:
         """Precompute a user's purchase-based candidates (and warm their cached data)."""
         model = self.current_model()
         if model is None:
             return False
-        signals = await self.user_data.signals(user_id, Deadline(max(self.budget_s, 1.0)))
+        deadline = Deadline(max(self.budget_s, 1.0))
+        signals = await self.user_data.signals(user_id, deadline)
         if "orders" in signals.degraded_sources:
             return False  # without purchases the candidates would be wrong: retry next round
-        key = CandidateKey(user_id, model.version, hash(signals.purchased))
+        hidden = await self._not_again(signals.purchased, deadline)
+        key = CandidateKey(user_id, model.version, hash((signals.purchased, hidden)))
         if key in self.candidates:
             return False
-        self._purchase_candidates(model, user_id, signals.purchased, PRECOMPUTE_POOL)
+        self._purchase_candidates(model, user_id, signals.purchased, hidden, PRECOMPUTE_POOL)
         return True
 
     def _purchase_candidates(
-        self, model: RankingModel, user_id: str, purchased: tuple[str, ...], pool: int
+        self,
+        model: RankingModel,
+        user_id: str,
+        purchased: tuple[str, ...],
+        hidden: tuple[str, ...],
+        pool: int,
     ) -> list[Candidate]:
-        key = CandidateKey(user_id, model.version, hash(purchased))
+        key = CandidateKey(user_id, model.version, hash((purchased, hidden)))
         cached = self.candidates.get(key)
         # A cached list serves if it is long enough, or complete (shorter than it was asked to be).
         if cached is not None and (len(cached) >= pool or len(cached) < PRECOMPUTE_POOL):
             return cached
         limit = max(pool, PRECOMPUTE_POOL)
-        computed = personal_candidates(model, purchased=purchased, viewed=(), limit=limit)
-        self.candidates.put(key, computed)
+        computed = personal_candidates(
+            model, purchased=purchased, viewed=(), exclude=hidden, limit=limit
+        )
+        if limit <= MAX_CACHED_POOL:
+            self.candidates.put(key, computed)
         return computed
 
-    async def similar_to(self, product_id: str, k: int, deadline: Deadline | None = None) -> Ranked:
+    async def similar_to(
+        self,
+        product_id: str,
+        k: int,
+        deadline: Deadline | None = None,
+        filters: RequestFilters = NO_FILTERS,
+    ) -> Ranked:
         """Products bought together with ``product_id``, then best sellers of its category."""
         deadline = deadline or self.deadline()
         model = self._model()
@@ -201,38 +250,52 @@ class Recommender:
             Candidate(pid, sim, Reason("together", product_id))
             for pid, sim in model.similar(product_id)
         ]
-        popular = popular_candidates(model, limit=k * CANDIDATE_FACTOR * 4, exclude=[product_id])
         items, degraded = await self._finish(
-            together + popular, k, {product_id}, deadline, prefer_category=product.category
+            model,
+            lambda _depth: (together, True),
+            k,
+            {product_id},
+            deadline,
+            filters,
+            prefer_category=product.category,
         )
         return Ranked(
-            items, "copurchase", False, model.version, sorted({*seed.degraded_sources, *degraded})
+            [item.ranked for item in items],
+            "copurchase",
+            False,
+            model.version,
+            sorted({*seed.degraded_sources, *degraded}),
         )
 
     async def _finish(
         self,
-        candidates: list[Candidate],
+        model: RankingModel,
+        personal: PoolSource,
         k: int,
         exclude: set[str],
         deadline: Deadline,
+        filters: RequestFilters,
         prefer_category: str | None = None,
         explain: Callable[[list[str]], dict[str, Reason]] | None = None,
-    ) -> tuple[list[RankedItem], tuple[str, ...]]:
-        """Resolve candidates, filter, take k, then explain just those k."""
-        ids = list(dict.fromkeys(c.product_id for c in candidates if c.product_id not in exclude))
-        resolved = await self.products.resolve(ids, deadline)
-        if prefer_category is not None:
-            candidates = _category_first(candidates, resolved.products, prefer_category)
-        chosen = select(
-            candidates,
+    ) -> tuple[list[_Chosen], tuple[str, ...]]:
+        """Choose the page, then explain just those k (best sellers under a filter: fallbacks)."""
+        choice = await choose_page(
+            self.products,
+            personal,
+            lambda depth: self._best_sellers(model, depth),
             k=k,
-            catalogue=resolved.products,
-            sellable=resolved.sellable,
             exclude=exclude,
+            filters=filters,
+            deadline=deadline,
+            prefer_category=prefer_category,
         )
-        personal = [c.product_id for c, _ in chosen if c.reason.kind == "personal"]
-        reasons = explain(personal) if explain and personal else {}
-        explained = [(c, p, reasons.get(c.product_id, c.reason)) for c, p in chosen]
+        resolved = choice.resolved
+        personal_ids = [c.product_id for c, _ in choice.chosen if c.reason.kind == "personal"]
+        reasons = explain(personal_ids) if explain and personal_ids else {}
+        explained = [
+            (c, p, _fallback(reasons.get(c.product_id, c.reason), filters, p))
+            for c, p in choice.chosen
+        ]
         # Products named in reasons may not be candidates: resolve just those, for their titles.
         named = {r.ref for _, _, r in explained if r.kind in {"bought", "viewed", "together"}}
         missing = [ref for ref in named if ref not in resolved.products]
@@ -243,26 +306,24 @@ class Recommender:
             sources.append(extra.products)
             degraded.update(extra.degraded_sources)
         title_of = _titles(_first_of(sources))
-        items = [RankedItem(p, c.score, reason.describe(title_of)) for c, p, reason in explained]
+        items = [
+            _Chosen(RankedItem(p, c.score, reason.describe(title_of)), c.reason.kind == "personal")
+            for c, p, reason in explained
+        ]
         return items, tuple(sorted(degraded))
 
 
-def _category_first(
-    candidates: list[Candidate], products: Mapping[str, ProductInfo], category: str
-) -> list[Candidate]:
-    """Co-purchases keep their place; best sellers of the same category come before others."""
-    together, same, other = [], [], []
-    for candidate in candidates:
-        product = products.get(candidate.product_id)
-        if candidate.reason.kind == "together":
-            together.append(candidate)
-        elif product is not None and product.category == category:
-            same.append(
-                Candidate(candidate.product_id, candidate.score, Reason("category", category))
-            )
-        else:
-            other.append(candidate)
-    return together + same + other
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    ranked: RankedItem
+    personal: bool
+
+
+def _fallback(reason: Reason, filters: RequestFilters, product: ProductInfo) -> Reason:
+    """A best seller shown because the filters left too few personal picks says so."""
+    if reason.kind != "popular" or not filters.narrowed:
+        return reason
+    return replace(reason, kind="fallback", ref=filters.scope(product.currency))
 
 
 def _titles(products: Mapping[str, ProductInfo]) -> Callable[[str], str]:

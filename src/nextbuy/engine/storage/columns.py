@@ -73,5 +73,10 @@ class TextCodes:
             self._texts.append(text)
         return code
 
+    @property
+    def texts(self) -> list[str]:
+        """Every text, at the index of its code (read-only by convention)."""
+        return self._texts
+
     def text(self, code: int) -> str:
         return self._texts[code] if 0 <= code < len(self._texts) else ""

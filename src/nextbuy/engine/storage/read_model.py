@@ -10,13 +10,14 @@ refresher task), many readers, one event loop — no locks needed.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from nextbuy.engine.domain.ports import ProductInfo, StockLevel
+from nextbuy.engine.domain.ports import CandidateColumns, ProductInfo, StockLevel
 from nextbuy.engine.storage.columns import GrowableArray, StringColumn, TextCodes
+from nextbuy.recommend.rules import in_category
 
 
 class ProductReadModel:
@@ -124,6 +125,34 @@ class ProductReadModel:
         if row is None or not self._known_to_catalogue.values[row]:
             return None
         return self._categories.text(int(self._category.values[row]))
+
+    def columns(self, product_ids: Sequence[str], categories: Collection[str]) -> CandidateColumns:
+        """The ranking filters' columns of ``product_ids``: array gathers, no objects per row."""
+        rows = np.fromiter(
+            (self._rows.get(p, -1) for p in product_ids), dtype=np.int64, count=len(product_ids)
+        )
+        found = rows >= 0
+        rows[~found] = 0  # a safe index; every column below is masked by ``found``
+        listed = found & self._known_to_catalogue.values[rows] & self._active.values[rows]
+        category = np.where(listed, self._category.values[rows], -1).astype(np.int64)
+        if categories:
+            in_categories = listed & np.isin(category, self._category_codes_under(categories))
+        else:
+            in_categories = np.ones(len(rows), dtype=np.bool_)
+        return CandidateColumns(
+            listed=listed,
+            sellable=found & (self._sellable.values[rows] > 0),
+            price=np.where(listed, self._price.values[rows], np.nan),
+            category=category,
+            in_categories=in_categories,
+        )
+
+    def _category_codes_under(self, prefixes: Collection[str]) -> npt.NDArray[np.int64]:
+        # The vocabulary is small (hundreds of categories), so matching it beats matching rows.
+        codes = [
+            code for code, text in enumerate(self._categories.texts) if in_category(text, prefixes)
+        ]
+        return np.asarray(codes, dtype=np.int64)
 
     def staleness_s(self) -> tuple[float | None, float | None]:
         """Seconds since the catalogue and the stock were last synced (None: never)."""

@@ -23,7 +23,10 @@ class ReadModelResolver:
     async def resolve(self, product_ids: Sequence[str], deadline: Deadline) -> ResolvedProducts:
         # Lazy: ranking reads only until it has k products, out of hundreds of candidates.
         return ResolvedProducts(
-            _LazyProducts(self.read_model, product_ids), self._sellable, self.stale_sources()
+            _LazyProducts(self.read_model, product_ids),
+            self._sellable,
+            self.stale_sources(),
+            columns=self.read_model.columns,
         )
 
     def _sellable(self, product_id: str) -> bool:
