@@ -7,6 +7,9 @@ the upstream. The real services are exercised by the e2e test and the benchmark.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -22,6 +25,8 @@ class FakeUpstream:
 
     name: str
     mode: str = "ok"
+    purchases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """What each user bought (orders upstream); a user not listed bought ``bought-1``."""
     calls: dict[str, int] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     _runner: web.AppRunner | None = None
@@ -81,6 +86,27 @@ class FakeUpstream:
             "currency": "EUR",
             "created_at": NOW,
             "updated_at": NOW,
-            "lines": [{"product_id": "bought-1", "quantity": 1, "unit_price": 9.5}],
+            "lines": [
+                {"product_id": p, "quantity": 1, "unit_price": 9.5}
+                for p in self.purchases.get(user_id, ("bought-1",))
+            ],
         }
         return await self._answer(user_id, {"items": [order], "next_cursor": None})
+
+
+@contextlib.contextmanager
+def serving_in_a_thread(*upstreams: FakeUpstream) -> Iterator[None]:
+    """Run the upstreams on their own event loop, for a test whose app has its own (TestClient)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        for upstream in upstreams:
+            asyncio.run_coroutine_threadsafe(upstream.start(), loop).result(timeout=10)
+        yield
+    finally:
+        for upstream in upstreams:
+            asyncio.run_coroutine_threadsafe(upstream.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

@@ -193,7 +193,7 @@ class Recommender:
             cached = popular_candidates(model, limit=limit, exclude=())
             complete = len(cached) < limit or limit == MAX_BEST_SELLERS
             self._popular = {model.version: (cached, complete)}
-        return cached[:depth], complete or len(cached) < depth
+        return cached[:depth], complete and len(cached) <= depth
 
     async def warm(self, user_id: str) -> bool:
         """Precompute a user's purchase-based candidates (and warm their cached data)."""
