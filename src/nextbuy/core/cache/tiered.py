@@ -86,6 +86,17 @@ class TieredCache:
         # costs one Redis read and at most one upstream call.
         return await self._lookups.do(key, lambda: self._fill(key, loader, ttl))
 
+    def fresh_in_process(self, key: str) -> bytes | None:
+        """The L1 value of ``key`` if it is fresh, else None: no task, no Redis, no load.
+
+        A hot request's fast path; anything else (stale, L2, a miss) goes through
+        :meth:`get_or_load`.
+        """
+        entry = self._l1.get(key)
+        if entry is None or not entry.fresh(self._clock()):
+            return None
+        return entry.value
+
     async def invalidate(self, key: str) -> None:
         """Drop ``key`` from both tiers; a load already in flight will not store its result."""
         self._l1.delete(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from nextbuy.bus.envelope import EventDecodeError, decode_batch
 from nextbuy.contracts.common import ErrorBody
@@ -12,10 +12,10 @@ from nextbuy.contracts.engine import (
     EventBatch,
     EventBatchResult,
     RecommendationsResponse,
-    RecommendedItem,
     SimilarItemsResponse,
 )
 from nextbuy.core.errors import FieldError, InvalidInputError
+from nextbuy.engine.api.encoding import JsonBytes, recommendations_body, similar_body
 from nextbuy.engine.api.filter_params import ID_PATTERN, request_filters
 from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
 from nextbuy.engine.domain.ingestion import EventIngestor
@@ -60,20 +60,6 @@ def _recommender(request: Request) -> Recommender:
     return recommender
 
 
-def _items(ranked: Ranked) -> list[RecommendedItem]:
-    return [
-        RecommendedItem(
-            product_id=item.product.product_id,
-            title=item.product.title,
-            price=item.product.price,
-            currency=item.product.currency,
-            score=round(item.score, 6),
-            reason=item.reason,
-        )
-        for item in ranked.items
-    ]
-
-
 def _count_degraded(request: Request, ranked: Ranked) -> None:
     metrics: EngineMetrics = request.app.state.metrics
     for source in ranked.degraded_sources:
@@ -88,7 +74,7 @@ async def recommendations(
     k: K = 10,
     filters: Filters = NO_FILTERS,
     timeout_ms: RequestTimeout = None,
-) -> RecommendationsResponse:
+) -> Response:
     """Top-k products for a user or an anonymous session; unknown visitors get best sellers.
 
     Out-of-stock products and the user's past purchases (except consumable categories) are
@@ -110,16 +96,8 @@ async def recommendations(
             errors=[FieldError("query.user_id", "user_id or session_id is required")],
         )
     _count_degraded(request, ranked)
-    return RecommendationsResponse(
-        user_id=user_id,
-        session_id=session_id,
-        offset=filters.offset,
-        items=_items(ranked),
-        algorithm=ranked.algorithm,
-        personalized=ranked.personalized,
-        model_version=ranked.model_version,
-        degraded=bool(ranked.degraded_sources),
-        degraded_sources=ranked.degraded_sources,
+    return JsonBytes(
+        recommendations_body(ranked, user_id=user_id, session_id=session_id, offset=filters.offset)
     )
 
 
@@ -130,7 +108,7 @@ async def similar_products(
     k: K = 10,
     filters: Filters = NO_FILTERS,
     timeout_ms: RequestTimeout = None,
-) -> SimilarItemsResponse:
+) -> Response:
     """Products bought together with this one, then best sellers of its category.
 
     Takes the same filters, diversity cap and offset as ``/v1/recommendations``.
@@ -139,15 +117,7 @@ async def similar_products(
     deadline = recommender.deadline(timeout_ms)
     ranked = await recommender.similar_to(product_id, k, deadline, filters=filters)
     _count_degraded(request, ranked)
-    return SimilarItemsResponse(
-        product_id=product_id,
-        offset=filters.offset,
-        items=_items(ranked),
-        algorithm=ranked.algorithm,
-        model_version=ranked.model_version,
-        degraded=bool(ranked.degraded_sources),
-        degraded_sources=ranked.degraded_sources,
-    )
+    return JsonBytes(similar_body(ranked, product_id=product_id, offset=filters.offset))
 
 
 @router.post("/events", response_model=EventBatchResult, status_code=202, tags=["events"])

@@ -10,8 +10,9 @@ waits longer than its deadline: a slow load continues in the background and warm
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -24,6 +25,8 @@ from nextbuy.engine.domain.ports import UserSignals
 from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
 
 UNKNOWN_USER = b"null"
+DECODED_USERS = 20_000
+"""Users whose decoded signals are kept next to their L1 bytes (a hot request decodes nothing)."""
 _Loader = Callable[[], Awaitable[bytes]]
 
 
@@ -45,8 +48,39 @@ class CachedUserData:
     profile_freshness: Freshness
     orders_freshness: Freshness
     load_budget_s: float
+    _decoded: OrderedDict[str, tuple[bytes, bytes, UserSignals]] = field(
+        default_factory=OrderedDict
+    )
+
+    def fresh_signals(self, user_id: str) -> UserSignals | None:
+        """The user's signals if both are fresh in this process, else None (no await, no I/O).
+
+        While the L1 bytes stay the same object, the same decoded ``UserSignals`` object is
+        returned: callers may compare it by identity to know nothing changed.
+        """
+        if (
+            self.profiles_policy.breaker.state == "open"
+            or self.orders_policy.breaker.state == "open"
+        ):
+            return None  # the slow path names the source as degraded
+        views = self.cache.fresh_in_process(profile_key(user_id))
+        bought = self.cache.fresh_in_process(orders_key(user_id))
+        if views is None or bought is None:
+            return None
+        memo = self._decoded.get(user_id)
+        if memo is not None and memo[0] is views and memo[1] is bought:
+            self._decoded.move_to_end(user_id)
+            return memo[2]
+        signals = _decode(orjson.loads(views), orjson.loads(bought), ())
+        self._decoded[user_id] = (views, bought, signals)
+        if len(self._decoded) > DECODED_USERS:
+            self._decoded.popitem(last=False)
+        return signals
 
     async def signals(self, user_id: str, deadline: Deadline) -> UserSignals:
+        fresh = self.fresh_signals(user_id)
+        if fresh is not None:
+            return fresh
         (views, views_ok), (bought, orders_ok) = await asyncio.gather(
             self._cached(
                 profile_key(user_id), self._load_views(user_id), self.profile_freshness, deadline
@@ -60,9 +94,7 @@ class CachedUserData:
             degraded.append("profiles")
         if not orders_ok or self.orders_policy.breaker.state == "open":
             degraded.append("orders")
-        viewed = tuple(views) if isinstance(views, list) else ()
-        purchased = tuple(bought) if isinstance(bought, list) else ()
-        return UserSignals(views is not None or bool(purchased), purchased, viewed, tuple(degraded))
+        return _decode(views, bought, tuple(degraded))
 
     async def invalidate_orders(self, user_id: str) -> None:
         await self.cache.invalidate(orders_key(user_id))
@@ -107,6 +139,12 @@ class CachedUserData:
             return orjson.dumps(list(bought))
 
         return load
+
+
+def _decode(views: object, bought: object, degraded: tuple[str, ...]) -> UserSignals:
+    viewed = tuple(views) if isinstance(views, list) else ()
+    purchased = tuple(bought) if isinstance(bought, list) else ()
+    return UserSignals(views is not None or bool(purchased), purchased, viewed, degraded)
 
 
 def _retrieve_outcome(task: asyncio.Future[tuple[bytes, CacheStatus]]) -> None:
