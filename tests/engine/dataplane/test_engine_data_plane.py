@@ -19,6 +19,7 @@ from nextbuy.engine.settings import EngineSettings
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
 from nextbuy.engine.upstream.http import UpstreamHttp
+from nextbuy.engine.upstream.user_data import CachedUserData
 from tests.engine.dataplane.fake_upstreams import FakeUpstream
 from tests.support.servers import port_open, require_server
 
@@ -118,6 +119,29 @@ def test_a_new_order_invalidates_only_that_users_orders() -> None:
         await plane.invalidator.invalidate_orders("u1")
         await plane.user_data.signals("u1", Deadline(0.5))
         assert (profiles.calls, orders.calls) == ({"u1": 1}, {"u1": 2})
+
+    run(scenario)
+
+
+def test_fresh_signals_are_one_object_until_the_users_data_changes() -> None:
+    async def scenario(
+        profiles: FakeUpstream,
+        orders: FakeUpstream,
+        make_plane: MakePlane,
+    ) -> None:
+        plane = await make_plane()
+        user_data = plane.user_data
+        assert isinstance(user_data, CachedUserData)
+        assert user_data.fresh_signals("u1") is None  # never loaded: no fast answer
+        loaded = await user_data.signals("u1", Deadline(0.5))
+        hot = user_data.fresh_signals("u1")
+        assert hot == loaded
+        assert hot is user_data.fresh_signals("u1")  # identity says "unchanged"
+        await user_data.invalidate_orders("u1")
+        assert user_data.fresh_signals("u1") is None  # the order history must reload
+        reloaded = await user_data.signals("u1", Deadline(0.5))
+        assert reloaded is not hot
+        assert orders.calls == {"u1": 2}
 
     run(scenario)
 
