@@ -18,10 +18,11 @@ def ranked(*, degraded: list[str]) -> Ranked:
 
 def test_recommendations_body_validates_and_keeps_every_field() -> None:
     answer = ranked(degraded=["orders"])
-    body = recommendations_body(answer, user_id="u1", session_id=None)
+    body = recommendations_body(answer, user_id="u1", session_id=None, offset=2)
     parsed = RecommendationsResponse.model_validate_json(body)
     assert parsed.user_id == "u1"
     assert parsed.session_id is None
+    assert parsed.offset == 2
     assert [i.product_id for i in parsed.items] == ["p1", "p2"]
     assert parsed.items[0].title == "Kettle «Ω»"
     assert parsed.items[0].price == 12.5
@@ -38,7 +39,7 @@ def test_recommendations_body_validates_and_keeps_every_field() -> None:
 
 
 def test_similar_body_validates_and_says_undegraded() -> None:
-    body = similar_body(ranked(degraded=[]), product_id="p0")
+    body = similar_body(ranked(degraded=[]), product_id="p0", offset=0)
     parsed = SimilarItemsResponse.model_validate_json(body)
     assert parsed.product_id == "p0"
     assert parsed.degraded is False
