@@ -82,10 +82,12 @@ def cap_per_category(
     codes = category[positions]
     order = np.argsort(codes, kind="stable")  # rank order kept within each category
     sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    lengths = np.diff(np.r_[starts, sorted_codes.size])
+    index = np.arange(order.size)
+    starts_group = np.ones(order.size, dtype=np.bool_)
+    starts_group[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    group_start = np.maximum.accumulate(np.where(starts_group, index, 0))
     rank_in_category = np.empty_like(order)
-    rank_in_category[order] = np.arange(order.size) - np.repeat(starts, lengths)
+    rank_in_category[order] = index - group_start
     return positions[rank_in_category < cap]
 
 
