@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from nextbuy.recommend.artifacts import Arrays, csr_arrays, csr_from_arrays
 from nextbuy.recommend.base import Recommender, Scores
 from nextbuy.recommend.interactions import Interactions
+from nextbuy.recommend.norms import normalize
 from nextbuy.recommend.reasons import ReasonKind
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def product_text(
@@ -65,6 +67,8 @@ class ContentTfidf(Recommender):
         }
 
     def _new_vectorizer(self, vocabulary: Mapping[str, int] | None = None) -> TfidfVectorizer:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         return TfidfVectorizer(
             max_features=self.max_features,
             ngram_range=(1, self.ngram_max),

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from nextbuy.recommend.artifacts import Arrays
 from nextbuy.recommend.base import Recommender, Scores
 from nextbuy.recommend.interactions import Interactions
+from nextbuy.recommend.norms import normalize
 from nextbuy.recommend.reasons import ReasonKind
 
 
