@@ -21,16 +21,24 @@ AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 HELLO = b"Hello, world!"
 
 
-def create_ceiling_app(static_body: bytes) -> AsgiApp:
-    """The combined app: raw ``/hello`` in front of FastAPI's ``/static``."""
+def create_ceiling_app(static_body: bytes | Path) -> AsgiApp:
+    """The combined app: raw ``/hello`` in front of FastAPI's ``/static``.
+
+    ``static_body`` may be a file read at the first ``/static`` request: the bench starts this
+    app while the services start, before an engine exists to produce a typical answer.
+    """
     from fastapi import FastAPI, Response
 
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    body: list[bytes] = [static_body] if isinstance(static_body, bytes) else []
 
     @api.get("/static")
     async def static() -> Response:
         """The engine-sized JSON body, precomputed."""
-        return Response(static_body, media_type="application/json")
+        if not body:
+            assert isinstance(static_body, Path)
+            body.append(static_body.read_bytes())
+        return Response(body[0], media_type="application/json")
 
     @api.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -59,9 +67,11 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--body", type=Path, required=True, help="JSON body for /static")
+    parser.add_argument(
+        "--body", type=Path, required=True, help="JSON body for /static (read at first use)"
+    )
     args = parser.parse_args(argv)
-    app = create_ceiling_app(args.body.read_bytes())
+    app = create_ceiling_app(args.body)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False)
 
 

@@ -204,6 +204,15 @@ def open_loop_in_process(plan: LoadPlan, start_at: float) -> LoadResult:
     return run_fast(run_open_loop(plan, start_at=start_at))
 
 
+def open_loops_in_process(plans: Sequence[LoadPlan], start_at: float) -> list[LoadResult]:
+    """Several plans at once from one worker process, each with its own session and schedule."""
+
+    async def run_all() -> list[LoadResult]:
+        return list(await asyncio.gather(*(run_open_loop(p, start_at=start_at) for p in plans)))
+
+    return run_fast(run_all())
+
+
 def closed_loop_in_process(plan: LoadPlan, concurrency: int) -> LoadResult:
     """Entry point for a worker process (capacity measurement)."""
     return run_fast(run_closed_loop(plan, concurrency=concurrency))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import signal
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nextbuy.bench.engine_watch import EngineSample
 from nextbuy.bench.loadgen import SOURCE_BITS, LoadResult
 from nextbuy.bench.scenarios import SLOW_UPSTREAM_MS, Client, FaultStep, Scenario
 from nextbuy.bench.stack import BenchStack
 from nextbuy.bench.stats import (
+    Clearing,
     Summary,
-    degraded_after_recovery_s,
+    degraded_clearing,
     degraded_share_between,
     status_counts,
     summarise,
@@ -19,6 +21,12 @@ from nextbuy.bench.stats import (
 
 DEGRADED_GRACE_S = 1.0
 """A fault needs a moment to be noticed (S2: every response from kill + 1 s is degraded)."""
+SLOW_TRIP_GRACE_S = 10.0
+"""A slow upstream is noticed by the breaker's slow-call rule, which S4 gives 10 s to trip."""
+MIN_JUDGED_ANSWERS = 5
+"""Fewer answers than this in the fault window (a --quick run) cannot show "degraded while down"."""
+FD_TOLERANCE, FD_RETURN_S = 0.10, 10.0
+"""S3: open file descriptors back to the baseline ±10% within 10 s of SIGCONT."""
 
 
 @dataclass
@@ -35,6 +43,8 @@ class PhaseResult:
     calls_by_upstream: dict[str, int] = field(default_factory=dict)
     notes: dict[str, float] = field(default_factory=dict)
     """Facts about the run's preparation (how much of the warm set was really warm)."""
+    engine_samples: list[EngineSample] = field(default_factory=list)
+    """The engine's own metrics, scraped during fault scenarios (S3)."""
 
     @property
     def summary(self) -> Summary:
@@ -52,18 +62,37 @@ class PhaseResult:
         return next(iter(targets)) if len(targets) == 1 and targets <= set(SOURCE_BITS) else None
 
     @property
-    def degraded_after_recovery_s(self) -> float | None:
+    def degraded_grace_s(self) -> float:
+        slow = any(step.action == "slow" for step in self.scenario.steps)
+        return SLOW_TRIP_GRACE_S if slow else DEGRADED_GRACE_S
+
+    @property
+    def clearing(self) -> Clearing | None:
+        """How long answers stayed degraded by the faulted source after it was back."""
         recovered = self.events.get("recovered")
-        if recovered is None:
+        if recovered is None or len(self.result) == 0:
             return None
-        return degraded_after_recovery_s(self.result, recovered, self.fault_source)
+        end = float(self.result.scheduled_s.max())
+        return degraded_clearing(self.result, recovered, end, self.fault_source)
+
+    @property
+    def degraded_after_recovery_s(self) -> float | None:
+        clearing = self.clearing
+        return None if clearing is None else clearing.after_s
 
     @property
     def degraded_during_fault_pct(self) -> float | None:
+        """Share degraded by the faulted source from the fault (plus its grace) to recovery."""
         start, end = self.events.get("fault"), self.events.get("recovery_started")
         if start is None or end is None:
             return None
-        return degraded_share_between(self.result, start + DEGRADED_GRACE_S, end, self.fault_source)
+        return degraded_share_between(
+            self.result,
+            start + self.degraded_grace_s,
+            end,
+            self.fault_source,
+            min_answers=MIN_JUDGED_ANSWERS,
+        )
 
     @property
     def degraded_before_fault_pct(self) -> float | None:
@@ -72,6 +101,49 @@ class PhaseResult:
         if start is None:
             return None
         return degraded_share_between(self.result, 0.0, start, self.fault_source)
+
+    @property
+    def in_flight_peak(self) -> int | None:
+        """The most calls to the faulted source the engine ever had in flight (its own metric)."""
+        source = self.fault_source
+        peaks = [s.in_flight_peak.get(source, 0) for s in self.engine_samples if source]
+        live = [s.in_flight.get(source, 0) for s in self.engine_samples if source]
+        return max(peaks + live) if peaks or live else None
+
+    @property
+    def open_fds_baseline(self) -> float | None:
+        """Median open descriptors before the fault."""
+        start = self.events.get("fault")
+        before = [s.open_fds for s in self.engine_samples if start is not None and s.at_s < start]
+        counts = sorted(n for n in before if n is not None)
+        return float(counts[len(counts) // 2]) if counts else None
+
+    @property
+    def open_fds_back_after_s(self) -> float | None:
+        """Seconds from recovery to the first scrape within ±10% of the baseline.
+
+        None when no scrape was, or when none came at all (a --quick run ends first);
+        ``open_fds_judged`` tells the two apart.
+        """
+        baseline, recovered = self.open_fds_baseline, self.events.get("recovered")
+        if baseline is None or recovered is None:
+            return None
+        for sample in self.engine_samples:
+            fds = sample.open_fds
+            back = fds is not None and abs(fds - baseline) <= FD_TOLERANCE * baseline
+            if sample.at_s >= recovered and back:
+                return round(sample.at_s - recovered, 2)
+        return None
+
+    @property
+    def open_fds_judged(self) -> bool:
+        """Whether the scrapes went on long enough after recovery to judge the FD return."""
+        recovered = self.events.get("recovered")
+        if recovered is None or self.open_fds_baseline is None:
+            return False
+        if self.open_fds_back_after_s is not None:
+            return True
+        return any(s.at_s >= recovered + FD_RETURN_S for s in self.engine_samples)
 
     def row(self) -> dict[str, Any]:
         """Exactly the keys of ``--json``."""
@@ -92,6 +164,13 @@ class PhaseResult:
             "degraded_before_fault_pct": self.degraded_before_fault_pct,
             "degraded_during_fault_pct": self.degraded_during_fault_pct,
             "degraded_after_recovery_s": self.degraded_after_recovery_s,
+            "observed_after_recovery_s": None
+            if self.clearing is None
+            else self.clearing.observed_s,
+            "in_flight_peak": self.in_flight_peak,
+            "open_fds_baseline": self.open_fds_baseline,
+            "open_fds_back_after_s": self.open_fds_back_after_s,
+            "engine_samples": [asdict(sample) for sample in self.engine_samples],
             "status_counts": status_counts(self.result),
             "degraded_sources": self.result.degraded_sources,
             "upstream_calls": self.calls_by_upstream,
@@ -100,11 +179,11 @@ class PhaseResult:
 
 
 class FaultDriver:
-    """Carries out the fault steps of a scenario against the stack, for one engine."""
+    """Carries out the fault steps of a scenario against the stack, for the given engines."""
 
-    def __init__(self, stack: BenchStack, engine: str) -> None:
+    def __init__(self, stack: BenchStack, engines: list[str]) -> None:
         self.stack = stack
-        self.engine = engine
+        self.engines = engines
 
     async def apply(self, step: FaultStep) -> None:
         processes = self.stack.processes
@@ -120,7 +199,8 @@ class FaultDriver:
             processes.send_signal(target, signal.SIGCONT)
         elif action in {"slow", "unslow"}:
             added = SLOW_UPSTREAM_MS if action == "slow" else 0.0
-            self.stack.proxies[self.engine][target].configure(added_ms=added)
+            for engine in self.engines:
+                self.stack.proxies[engine][target].configure(added_ms=added)
         elif action == "redis_kill":
             processes.kill(target)
         elif action == "redis_restart":

@@ -7,6 +7,7 @@ and the per-product calls of the naive plane, each timed alone so nothing queues
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,7 +59,10 @@ async def probe_upstreams(
     }
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            return [await _time_calls(session, name, batch) for name, batch in calls.items()]
+            # Each kind of call one at a time, the four upstreams side by side: they are four
+            # processes, and this takes a quarter of the time of one long sequence.
+            timings = (_time_calls(session, name, batch) for name, batch in calls.items())
+            return list(await asyncio.gather(*timings))
     finally:
         for proxy in proxies.values():
             await proxy.stop()

@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import aiohttp
 
+from nextbuy.bench.engine_watch import EngineWatch
 from nextbuy.bench.fault_proxy import Faults
 from nextbuy.bench.loadgen import (
     Arrivals,
@@ -27,7 +28,7 @@ from nextbuy.bench.loadgen import (
     LoadResult,
     arrival_offsets,
     closed_loop_in_process,
-    open_loop_in_process,
+    open_loops_in_process,
 )
 from nextbuy.bench.phases import FaultDriver, PhaseResult
 from nextbuy.bench.probe import UpstreamProbe, probe_upstreams
@@ -42,7 +43,8 @@ from nextbuy.bench.scenarios import (
 from nextbuy.bench.shop import ShopSize, bench_user_id, generate_bench_shop
 from nextbuy.bench.stack import ENGINES, BenchStack, engine_spec
 
-START_LEAD_S = 0.3
+R = TypeVar("R")
+START_LEAD_S = 0.2
 """How far ahead each run's start is fixed, so the worker process is ready to send on time."""
 PREWARM_CONCURRENCY, PREWARM_ROUNDS = 4, 3
 SETTLE_QUIET_S, SETTLE_MAX_S = 0.3, 20.0
@@ -62,6 +64,12 @@ class BenchOptions:
     timeout_s: float = 5.0
     probe_users: int = 60
     seed: int = 1
+    clients: tuple[Client, ...] = ("naive", "optimized")
+    """Which clients run (``--client``): the naive plane's rows take as long as the rest."""
+    quick_mode: bool = False
+    """Set by ``quick()``: targets its short runs cannot show are "not judged", not failed."""
+    overlap_clients: bool = False
+    """Run a scenario's clients side by side (quick mode): half the phases, shared cores."""
 
     def quick(self) -> BenchOptions:
         """Every scenario, briefly, on a small shop: a smoke check, not a measurement."""
@@ -70,10 +78,13 @@ class BenchOptions:
             rate_per_s=min(self.rate_per_s, 20.0),
             duration_s=1.0,
             capacity_s=1.0,
-            shop=ShopSize(users=300, products=400, median_orders=3.0, views_per_user=5),
+            # 300 users: enough cold users for every phase without restarting an engine.
+            shop=ShopSize(users=300, products=300, median_orders=2.0, views_per_user=5),
             warm_users=40,
             timeout_s=1.0,
             probe_users=10,
+            quick_mode=True,
+            overlap_clients=True,
         )
 
 
@@ -165,16 +176,19 @@ class BenchRunner:
         self.progress.step("starting the load generator process")
         warm_child = loop.run_in_executor(self.pool, arrival_offsets, 1.0, 1.0, "uniform", 0)
         self.progress.step("generating the bench shop")
-        shop = await asyncio.to_thread(generate_bench_shop, self.options.shop)
-        self.progress.step("migrating and starting profiles, catalog, orders, inventory")
-        await self.stack.start_upstreams()
+        shop = asyncio.create_task(asyncio.to_thread(generate_bench_shop, self.options.shop))
+        # Nothing below needs the others until seeding: start them side by side.
+        self.progress.step("migrating and starting the services, redis-server and the ceiling")
+        await asyncio.gather(
+            self.stack.start_upstreams(), self.stack.start_redis(), self.stack.start_ceiling()
+        )
         self.progress.step("seeding the bench shop through the bulk APIs")
-        await self.stack.seed(shop, self.progress.seeded)
+        await self.stack.seed(await shop, self.progress.seeded)
         await self.stack.start_proxies()
-        self.progress.step("starting redis-server and the engines")
-        await self.stack.start_redis()
+        # Engines start only now: their first model is built from the seeded orders.
+        self.progress.step("starting the engines")
         await self.stack.start_engines()
-        await self.stack.start_ceiling(await self._typical_answer())
+        self.stack.ceiling_body_file.write_bytes(await self._typical_answer())
         await warm_child
         self.progress.step("timing single upstream calls")
         users, wanted = self.options.shop.users, self.options.probe_users
@@ -187,10 +201,17 @@ class BenchRunner:
 
     async def _scenario(self, scenario: Scenario) -> list[PhaseResult]:
         results = []
-        for client in scenario.clients:
-            results.append(await self._phase(scenario, client))
+        clients = [c for c in scenario.clients if c in self.options.clients]
+        # Only fault runs overlap: they pay for a fault and its recovery (a Django boot) per
+        # phase, and their verdicts are about the optimised engine's own behaviour. Warm, cold
+        # and hedging figures are compared across rows, so they keep the cores to themselves.
+        if self.options.overlap_clients and scenario.is_fault and clients:
+            results.extend(await self._phase(scenario, clients))
+        else:
+            for client in clients:
+                results.extend(await self._phase(scenario, (client,)))
         if scenario.capacity:
-            for client in scenario.clients:
+            for client in clients:
                 results.append(await self._capacity(scenario, client))
         return results
 
@@ -257,33 +278,49 @@ class BenchRunner:
             if sum(self.stack.upstream_calls(e.name) for e in ENGINES) - before <= 2:
                 return
 
-    async def _phase(self, scenario: Scenario, client: Client) -> PhaseResult:
-        engine = scenario.engine_for(client)
+    async def _phase(self, scenario: Scenario, clients: Sequence[Client]) -> list[PhaseResult]:
+        """Run ``clients`` side by side through one fault timeline (one client unless quick)."""
+        engines = [scenario.engine_for(client) for client in clients]
         await self._settle()
         # Enough users for a Poisson count well above its mean (sd = sqrt(mean)).
         mean = self.options.rate_per_s * self.options.duration_s
         expected = int(mean + 5 * mean**0.5) + 5
-        plan = await self._plan(scenario, client, expected)
+        plans = [await self._plan(scenario, client, expected) for client in clients]
         if scenario.tail_slow:
-            self.stack.set_latency_faults(
-                engine, slow_fraction=TAIL_FRACTION, slow_extra_ms=TAIL_EXTRA_MS
-            )
-        driver = FaultDriver(self.stack, engine)
-        before = self._calls(engine, scenario)
+            for engine in engines:
+                self.stack.set_latency_faults(
+                    engine, slow_fraction=TAIL_FRACTION, slow_extra_ms=TAIL_EXTRA_MS
+                )
+        driver = FaultDriver(self.stack, engines)
+        before = {engine: self._calls(engine, scenario) for engine in engines}
         loop = asyncio.get_running_loop()
         start_at = time.time() + START_LEAD_S
         t0 = loop.time() + START_LEAD_S
-        load = loop.run_in_executor(self.pool, open_loop_in_process, plan, start_at)
+        load = loop.run_in_executor(self.pool, open_loops_in_process, plans, start_at)
         events: dict[str, float] = {}
+        # Engine metrics are scraped in fault scenarios only: a scrape costs the engine CPU.
+        watch = EngineWatch(self.stack, engines, t0)
+        watching = asyncio.create_task(watch.run()) if scenario.is_fault else None
         try:
-            tick = self.progress.phase(f"{scenario.name} [{client}]", self.options.duration_s)
+            label = "+".join(clients)
+            tick = self.progress.phase(f"{scenario.name} [{label}]", self.options.duration_s)
             timeline = asyncio.create_task(self._timeline(scenario, driver, t0, events))
-            result = await self._await_with_progress(load, t0, tick)
+            results = await self._await_with_progress(load, t0, tick)
             await timeline
         finally:
+            if watching is not None:
+                watching.cancel()
+                await asyncio.gather(watching, return_exceptions=True)
             await driver.undo_all(scenario)
-        after = self._calls(engine, scenario)
-        return self._phase_result(scenario.name, scenario, client, result, before, after, events)
+        phases = []
+        for client, engine, result in zip(clients, engines, results, strict=True):
+            after = self._calls(engine, scenario)
+            phase = self._phase_result(
+                scenario.name, scenario, client, result, before[engine], after, events
+            )
+            phase.engine_samples = watch.samples[engine]
+            phases.append(phase)
+        return phases
 
     async def _timeline(
         self, scenario: Scenario, driver: FaultDriver, t0: float, events: dict[str, float]
@@ -297,8 +334,8 @@ class BenchRunner:
                 events["recovered"] = loop.time() - t0
 
     async def _await_with_progress(
-        self, load: asyncio.Future[LoadResult], t0: float, tick: Callable[[float], None]
-    ) -> LoadResult:
+        self, load: asyncio.Future[R], t0: float, tick: Callable[[float], None]
+    ) -> R:
         loop = asyncio.get_running_loop()
         while not load.done():
             tick(max(0.0, loop.time() - t0))

@@ -67,16 +67,45 @@ def degraded_mask(result: LoadResult, source: str | None = None) -> BoolArray:
     return mask
 
 
+CLEAN_TAIL_S, CLEAN_TAIL_ANSWERS = 1.0, 3
+"""An engine counts as cleared once this long and this many answers came back undegraded."""
+
+
+@dataclass(frozen=True, slots=True)
+class Clearing:
+    """When answers stopped being degraded after a fault ended."""
+
+    after_s: float | None
+    """Seconds from recovery to the last degraded answer; None if they never stopped."""
+    observed_s: float
+    """How long the run went on after recovery (a verdict needs enough of it)."""
+
+
+def degraded_clearing(
+    result: LoadResult, recovered_at_s: float, end_s: float, source: str | None = None
+) -> Clearing:
+    """How long after ``recovered_at_s`` answers still came back degraded.
+
+    Measured to the scheduled start of the last degraded request sent after recovery, so it is
+    the time until the engine had noticed, not the time the load generator took to see it. It
+    counts as cleared only if at least ``CLEAN_TAIL_ANSWERS`` answers over ``CLEAN_TAIL_S``
+    followed it undegraded: a run that ends right after recovery has not shown a clearing. With
+    a ``source``, only answers degraded because of that source count (an engine may be degraded
+    for reasons the fault did not cause).
+    """
+    answered = (result.scheduled_s >= recovered_at_s) & (result.status == 200)
+    degraded = answered & degraded_mask(result, source)
+    last = float(result.scheduled_s[degraded].max()) if degraded.any() else recovered_at_s
+    clean = answered & (result.scheduled_s > last)
+    cleared = clean.sum() >= CLEAN_TAIL_ANSWERS and end_s - last >= CLEAN_TAIL_S
+    observed = _round(max(0.0, end_s - recovered_at_s))
+    return Clearing(_round(last - recovered_at_s) if cleared else None, observed)
+
+
 def degraded_after_recovery_s(
     result: LoadResult, recovered_at_s: float, source: str | None = None
 ) -> float:
-    """How long after ``recovered_at_s`` answers still came back degraded (0 if none did).
-
-    Measured to the scheduled start of the last such request sent after recovery, so it is the
-    time until the engine had noticed, not the time the load generator took to see it. With a
-    ``source``, only answers degraded because of that source count: an engine may be degraded
-    for other reasons (another overloaded upstream) that the fault did not cause.
-    """
+    """Seconds from ``recovered_at_s`` to the last degraded answer after it (0 if none was)."""
     after = (result.scheduled_s >= recovered_at_s) & degraded_mask(result, source)
     if not after.any():
         return 0.0
@@ -84,12 +113,17 @@ def degraded_after_recovery_s(
 
 
 def degraded_share_between(
-    result: LoadResult, start_s: float, end_s: float, source: str | None = None
+    result: LoadResult,
+    start_s: float,
+    end_s: float,
+    source: str | None = None,
+    *,
+    min_answers: int = 1,
 ) -> float | None:
     """Percentage of the answered requests scheduled in ``[start_s, end_s)`` that were degraded
-    (because of ``source``, when given); None when no answered request was scheduled then."""
+    (because of ``source``, when given); None when fewer than ``min_answers`` were."""
     window = (result.scheduled_s >= start_s) & (result.scheduled_s < end_s) & (result.status == 200)
-    if not window.any():
+    if window.sum() < max(1, min_answers):
         return None
     return _round(100 * float(degraded_mask(result, source)[window].mean()))
 

@@ -11,8 +11,9 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from nextbuy.bench.runner import BenchOptions, BenchReport
 
 ARRIVALS = ("poisson", "uniform")
+CLIENTS: tuple[Literal["naive", "optimized"], ...] = ("naive", "optimized")
 
 
 bench_app = typer.Typer(
@@ -57,6 +59,9 @@ def bench(
     ] = 10,
     arrivals: Annotated[str, typer.Option(help="poisson | uniform")] = "poisson",
     keep_home: Annotated[bool, typer.Option(help="Keep the bench's data and logs")] = False,
+    client: Annotated[
+        list[str] | None, typer.Option(help="Run only this client: naive | optimized (repeatable)")
+    ] = None,
 ) -> None:
     """Benchmark the engine's data planes: warm, cold, upstream faults, hedging, Redis, ceiling."""
     if ctx.invoked_subcommand is not None:
@@ -64,6 +69,11 @@ def bench(
     if arrivals not in ARRIVALS:
         raise typer.BadParameter(f"choose from {', '.join(ARRIVALS)}", param_hint="--arrivals")
     options = _options(quick, rate, duration, scenario, users, capacity_seconds, arrivals)
+    if client:
+        unknown = sorted(set(client) - set(CLIENTS))
+        if unknown:
+            raise typer.BadParameter(f"choose from {', '.join(CLIENTS)}", param_hint="--client")
+        options = replace(options, clients=tuple(c for c in CLIENTS if c in client))
     home = Path(tempfile.mkdtemp(prefix="nextbuy-bench-"))
     console.print(f"Bench data and logs: {home}")
     report = _run(options, home)

@@ -40,6 +40,7 @@ from nextbuy.engine.upstream.clients import (
     orders_feed,
     stock_feed,
 )
+from nextbuy.engine.upstream.feed_health import FEED_SOURCES, FeedHealth
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.naive import NaiveProductResolver, NaiveUserData
 
@@ -60,7 +61,12 @@ def create_app(settings: EngineSettings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         session = create_session(connections_per_host=max(32, settings.bulkhead_limit * 2))
-        plane = await _data_plane(settings, session, read_model, metrics)
+        feeds = FeedHealth.create(
+            {source: _upstream(settings, session, source) for source in FEED_SOURCES},
+            metrics.on_breaker_change,
+            poll_interval_s=settings.refresh_interval_s,
+        )
+        plane = await _data_plane(settings, session, read_model, metrics, feeds)
         app.state.recommender = Recommender(
             plane.user_data,
             plane.products,
@@ -70,7 +76,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
             consumable_categories=tuple(settings.consumable_categories),
         )
         app.state.ingestor = EventIngestor(event_log, sessions)
-        refresher = _refresher(settings, session, read_model, models, plane.invalidator)
+        refresher = _refresher(settings, read_model, models, plane.invalidator, feeds)
         app.state.service_events = ServiceEventApplier(
             read_model.apply_products,
             read_model.apply_stock,
@@ -139,6 +145,7 @@ async def _data_plane(
     session: aiohttp.ClientSession,
     read_model: ProductReadModel,
     metrics: EngineMetrics,
+    feeds: FeedHealth,
 ) -> DataPlane:
     profiles, orders = (
         ProfilesClient(_upstream(settings, session, "profiles")),
@@ -153,20 +160,21 @@ async def _data_plane(
         )
     from nextbuy.engine.optimized import build_optimized_plane
 
-    return await build_optimized_plane(settings, profiles, orders, read_model, metrics)
+    return await build_optimized_plane(settings, profiles, orders, read_model, metrics, feeds)
 
 
 def _refresher(
     settings: EngineSettings,
-    session: aiohttp.ClientSession,
     read_model: ProductReadModel,
     models: ModelStore,
     invalidator: UserDataInvalidator | None,
+    feeds: FeedHealth,
 ) -> Refresher:
+    https, breakers = feeds.https, feeds.breakers
     return Refresher(
-        catalogue_feed=catalogue_feed(_upstream(settings, session, "catalog")),
-        stock_feed=stock_feed(_upstream(settings, session, "inventory")),
-        orders_feed=orders_feed(_upstream(settings, session, "orders")),
+        catalogue_feed=catalogue_feed(https["catalog"], breakers["catalog"]),
+        stock_feed=stock_feed(https["inventory"], breakers["inventory"]),
+        orders_feed=orders_feed(https["orders"], breakers["orders"]),
         apply_products=read_model.apply_products,
         apply_stock=read_model.apply_stock,
         publish_model=models.swap,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
 from nextbuy.core.metrics import LATENCY_BUCKETS
 
@@ -38,10 +38,19 @@ class EngineMetrics:
         )
         self.in_flight = Gauge(
             "nextbuy_engine_upstream_in_flight",
-            "Upstream calls in flight (bounded by the bulkhead).",
+            "Upstream calls in flight, hedges included (bounded by the bulkhead).",
             ["source"],
             registry=registry,
         )
+        self.in_flight_peak = Gauge(
+            "nextbuy_engine_upstream_in_flight_peak",
+            "The most upstream calls ever in flight at once since the process started (S3).",
+            ["source"],
+            registry=registry,
+        )
+        # process_open_fds and friends: S3 checks the descriptors return to baseline after a
+        # hung upstream resumes (a leaked connection per timed-out call would show here).
+        ProcessCollector(registry=registry)
         self.events = Counter(
             "nextbuy_engine_events_total",
             "Visitor events at POST /v1/events, by outcome (accepted, duplicate, rejected).",
@@ -59,6 +68,10 @@ class EngineMetrics:
             "Products in the local read model.",
             registry=registry,
         )
+
+    def on_breaker_change(self, name: str, _old: str, new: str) -> None:
+        """A breaker's state-change hook: 1 while it is not closed."""
+        self.breaker_open.labels(name).set(0 if new == "closed" else 1)
 
     def on_call(self, name: str, outcome: str, seconds: float) -> None:
         """The resilience policy's observer hook."""

@@ -14,11 +14,13 @@ from nextbuy.core.resilience.hedging import HedgeBudget, LatencyTracker
 from nextbuy.core.resilience.policy import UpstreamPolicy
 from nextbuy.core.resilience.retry import RetryBudget
 from nextbuy.engine.data_plane import Closable, DataPlane
+from nextbuy.engine.domain.ports import ProductResolver
 from nextbuy.engine.observability import EngineMetrics
 from nextbuy.engine.settings import EngineSettings
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.storage.read_model_resolver import ReadModelResolver
 from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
+from nextbuy.engine.upstream.feed_health import FeedAwareResolver, FeedHealth
 from nextbuy.engine.upstream.probe import ProbeTarget, probe_open_breakers
 from nextbuy.engine.upstream.user_data import CachedUserData, Freshness
 
@@ -27,14 +29,12 @@ MIB = 1024 * 1024
 
 def upstream_policy(name: str, settings: EngineSettings, metrics: EngineMetrics) -> UpstreamPolicy:
     """The S-scenario defaults: breaker 5 / 50% of 20 / 5 s, bulkhead 10, 10% retries, 5% hedges."""
-
-    def on_state_change(source: str, _old: str, new: str) -> None:
-        metrics.breaker_open.labels(source).set(0 if new == "closed" else 1)
-
-    return UpstreamPolicy(
+    policy = UpstreamPolicy(
         name,
         breaker=CircuitBreaker(
-            name, slow_call_s=settings.slow_call_ms / 1000, on_state_change=on_state_change
+            name,
+            slow_call_s=settings.slow_call_ms / 1000,
+            on_state_change=metrics.on_breaker_change,
         ),
         bulkhead=Bulkhead(name, settings.bulkhead_limit),
         retry_budget=RetryBudget(0.1),
@@ -44,6 +44,10 @@ def upstream_policy(name: str, settings: EngineSettings, metrics: EngineMetrics)
         per_call_timeout_s=settings.upstream_timeout_ms / 1000,
         observer=metrics,
     )
+    # Read when scraped: no bookkeeping on the call path beyond two integer updates.
+    metrics.in_flight.labels(name).set_function(lambda: policy.calls_in_flight)
+    metrics.in_flight_peak.labels(name).set_function(lambda: policy.peak_calls_in_flight)
+    return policy
 
 
 async def build_optimized_plane(
@@ -52,6 +56,7 @@ async def build_optimized_plane(
     orders: OrdersClient,
     read_model: ProductReadModel,
     metrics: EngineMetrics,
+    feeds: FeedHealth | None = None,
 ) -> DataPlane:
     redis_url = settings.redis_url.get_secret_value()
     l2 = RedisCache(redis_url, timeout_s=settings.redis_timeout_ms / 1000) if redis_url else None
@@ -70,9 +75,12 @@ async def build_optimized_plane(
         ProbeTarget(profiles.http, user_data.profiles_policy.breaker),
         ProbeTarget(orders.http, user_data.orders_policy.breaker),
     ]
-    resolver = ReadModelResolver(
+    resolver: ProductResolver = ReadModelResolver(
         read_model, settings.catalogue_staleness_s, settings.stock_staleness_s
     )
+    if feeds is not None:
+        resolver = FeedAwareResolver(resolver, feeds)
+        probes += feeds.probe_targets()
     closers: list[Closable] = [cache] + ([l2] if l2 else [])
     return DataPlane(
         user_data,

@@ -208,3 +208,26 @@ def test_reports_each_outcome_to_the_observer() -> None:
         run_call(policy, Upstream(sleep_s=1.0))
     assert recorder.outcomes() == ["success", "retry", "timeout"]
     assert all(name == "catalog" for name, _, _ in recorder.events)
+
+
+def test_hedges_of_a_hung_upstream_never_take_calls_past_the_bulkhead_limit() -> None:
+    """S3: with hedging on and every call hanging, calls in flight stay ≤ the bulkhead limit."""
+
+    async def run() -> tuple[int, int]:
+        latency = LatencyTracker()
+        for _ in range(100):
+            latency.observe(0.01)  # a 10 ms p95: every hung call is worth a hedge
+        policy = make_policy(
+            bulkhead=Bulkhead("catalog", limit=4),
+            latency=latency,
+            breaker=CircuitBreaker("catalog", consecutive_failures=1000),
+            per_call_timeout_s=0.3,
+        )
+        hung = Upstream(sleep_s=10.0)
+        calls = [policy.call(hung, deadline=Deadline(0.5)) for _ in range(12)]
+        await asyncio.gather(*calls, return_exceptions=True)
+        return policy.peak_calls_in_flight, policy.calls_in_flight
+
+    peak, left = asyncio.run(run())
+    assert peak == 4
+    assert left == 0  # every timed-out call was counted out again

@@ -104,6 +104,9 @@ class UpstreamPolicy:
         self.retry_cap_s = retry_cap_s
         self.observer = observer
         self._rng = rng or random.Random()
+        self.calls_in_flight = 0
+        """Upstream calls running now, hedges included (S3: never above the bulkhead limit)."""
+        self.peak_calls_in_flight = 0
 
     async def call(
         self, fn: Callable[[float], Awaitable[T]], *, deadline: Deadline, idempotent: bool = True
@@ -169,9 +172,13 @@ class UpstreamPolicy:
         async def launch() -> T:
             nonlocal launches
             launches += 1
-            if launches > 1:
+            if launches == 1:
+                return await self._one_call(fn, attempt_ends)
+            # A hedge is a second concurrent call: it needs a slot of its own, or a hung
+            # upstream would hold twice the bulkhead limit. No free slot: no hedge.
+            async with self.bulkhead.slot(0.0):
                 self._report("hedge", 0.0)
-            return await self._one_call(fn, attempt_ends)
+                return await self._one_call(fn, attempt_ends)
 
         started = time.monotonic()
         try:
@@ -187,6 +194,8 @@ class UpstreamPolicy:
         timeout_s = ends - started
         if started > ends - self.min_call_s:
             raise DeadlineExceededError(self.name, "attempt budget spent before the call")
+        self.calls_in_flight += 1
+        self.peak_calls_in_flight = max(self.peak_calls_in_flight, self.calls_in_flight)
         try:
             async with asyncio.timeout(timeout_s):
                 result = await fn(timeout_s)
@@ -203,6 +212,8 @@ class UpstreamPolicy:
             raise UpstreamBadResponseError(self.name, f"bad response: {error}") from error
         except Exception as error:
             raise UpstreamUnavailableError(self.name, f"{type(error).__name__}: {error}") from error
+        finally:
+            self.calls_in_flight -= 1
         self.latency.observe(time.monotonic() - started)
         return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
@@ -14,6 +15,7 @@ from nextbuy.contracts.common import Page
 from nextbuy.contracts.inventory import StockLevelPublic
 from nextbuy.contracts.orders import OrderPublic
 from nextbuy.contracts.profiles import UserPublic
+from nextbuy.core.resilience.breaker import CircuitBreaker
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
 from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
@@ -65,12 +67,20 @@ class ChangeFeedClient(Generic[T]):
     """
 
     def __init__(
-        self, http: UpstreamHttp, path: str, model: Any, convert: Callable[[Any], T]
+        self,
+        http: UpstreamHttp,
+        path: str,
+        model: Any,
+        convert: Callable[[Any], T],
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.http, self.path, self.model, self.convert = http, path, model, convert
+        self.breaker = breaker
         self._updated_since: str | None = None
 
     async def poll(self) -> list[T]:
+        if self.breaker is not None and not self.breaker.allow():
+            raise UpstreamError(self.http.source, f"feed breaker is {self.breaker.state}")
         changes: list[T] = []
         cursor: str | None = None
         while True:
@@ -79,8 +89,15 @@ class ChangeFeedClient(Generic[T]):
                 params["cursor"] = cursor
             elif self._updated_since:
                 params["updated_since"] = self._updated_since
-            body = await self.http.get(self.path, params=params, timeout_s=10.0)
-            page = parse_contract(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
+            started = time.monotonic()
+            try:
+                body = await self.http.get(self.path, params=params, timeout_s=10.0)
+                page = parse_contract(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
+            except UpstreamError:
+                if self.breaker is not None:
+                    self.breaker.record_failure()
+                raise
+            self._record(started, short=len(page.items) < FEED_PAGE)
             if page.items:
                 newest = max(item.updated_at for item in page.items)
                 self._updated_since = (newest - RESUME_OVERLAP).isoformat()
@@ -89,17 +106,29 @@ class ChangeFeedClient(Generic[T]):
             if not cursor:
                 return changes
 
-
-def catalogue_feed(http: UpstreamHttp) -> ChangeFeedClient[ProductInfo]:
-    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, product_info)
-
-
-def orders_feed(http: UpstreamHttp) -> ChangeFeedClient[PurchaseRecord]:
-    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, purchase_record)
+    def _record(self, started: float, *, short: bool) -> None:
+        # Only a short page is timed: a full page of a first sync is a bulk transfer whose
+        # time says more about its size than about the upstream's health.
+        if self.breaker is not None:
+            self.breaker.record_success(time.monotonic() - started if short else 0.0)
 
 
-def stock_feed(http: UpstreamHttp) -> ChangeFeedClient[StockLevel]:
-    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, stock_level)
+def catalogue_feed(
+    http: UpstreamHttp, breaker: CircuitBreaker | None = None
+) -> ChangeFeedClient[ProductInfo]:
+    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, product_info, breaker)
+
+
+def orders_feed(
+    http: UpstreamHttp, breaker: CircuitBreaker | None = None
+) -> ChangeFeedClient[PurchaseRecord]:
+    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, purchase_record, breaker)
+
+
+def stock_feed(
+    http: UpstreamHttp, breaker: CircuitBreaker | None = None
+) -> ChangeFeedClient[StockLevel]:
+    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, stock_level, breaker)
 
 
 def parse_contract(source: str, model: Any, body: Any) -> Any:

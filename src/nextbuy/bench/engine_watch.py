@@ -1,0 +1,75 @@
+"""Samples the engines' own ``/metrics`` while a phase runs: what S3 checks from the inside.
+
+Upstream calls in flight per source (and the peak since the engine started) show whether the
+bulkhead bounds the calls a hung upstream holds; ``process_open_fds`` shows whether the
+connections it held are released after it resumes. Only a few lines of the exposition are
+read, with a regex: the proxies share this event loop, and a full parse would delay them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from nextbuy.bench.stack import BenchStack
+
+SAMPLE_EVERY_S = 0.5
+_LINE = re.compile(
+    rb"^(nextbuy_engine_upstream_in_flight(?:_peak)?)\{source=\"(\w+)\"\} ([0-9.e+]+)$"
+    rb"|^(process_open_fds) ([0-9.e+]+)$",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSample:
+    """One scrape, ``at_s`` seconds from the phase's start."""
+
+    at_s: float
+    open_fds: int | None
+    in_flight: dict[str, int] = field(default_factory=dict)
+    in_flight_peak: dict[str, int] = field(default_factory=dict)
+
+
+def parse_metrics(at_s: float, text: bytes) -> EngineSample:
+    fds: int | None = None
+    in_flight: dict[str, int] = {}
+    peak: dict[str, int] = {}
+    for match in _LINE.finditer(text):
+        if match.group(4):
+            fds = int(float(match.group(5)))
+            continue
+        target = peak if match.group(1).endswith(b"_peak") else in_flight
+        target[match.group(2).decode()] = int(float(match.group(3)))
+    return EngineSample(at_s, fds, in_flight, peak)
+
+
+class EngineWatch:
+    """Scrapes each engine every ``SAMPLE_EVERY_S`` until cancelled; failed scrapes are skipped."""
+
+    def __init__(self, stack: BenchStack, engines: list[str], t0: float) -> None:
+        self.urls = {engine: f"{stack.engine_url(engine)}/metrics" for engine in engines}
+        self.t0 = t0
+        self.samples: dict[str, list[EngineSample]] = {engine: [] for engine in engines}
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        timeout = aiohttp.ClientTimeout(total=2 * SAMPLE_EVERY_S)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                await asyncio.gather(*(self._scrape(session, e, loop) for e in self.urls))
+                await asyncio.sleep(SAMPLE_EVERY_S)
+
+    async def _scrape(
+        self, session: aiohttp.ClientSession, engine: str, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        at = loop.time() - self.t0
+        try:
+            async with session.get(self.urls[engine]) as response:
+                text = await response.read()
+        except (aiohttp.ClientError, TimeoutError):
+            return  # an engine too busy to answer a scrape is what the load figures show
+        self.samples[engine].append(parse_metrics(at, text))
