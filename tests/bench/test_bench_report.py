@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import pytest
 
-from nextbuy.bench.loadgen import LoadResult
+from nextbuy.bench.loadgen import SOURCE_BITS, LoadResult
 from nextbuy.bench.phases import PhaseResult
 from nextbuy.bench.report import check_targets, write_json
 from nextbuy.bench.runner import BenchOptions, BenchReport, ColdUsers
@@ -89,3 +90,43 @@ def test_cold_users_are_never_repeated_until_the_engine_restarts() -> None:
     other, restart_other = pool.take("naive", 60)
     assert not restart_other
     assert other == first
+
+
+def fault_phase(degraded_until_s: float, *, duration_s: float, recovered_s: float) -> PhaseResult:
+    """An orders-killed run at 10 rps: degraded by orders from 1/3 until ``degraded_until_s``."""
+    phase = make_phase("upstream_killed_orders", "optimized", [20.0] * int(duration_s * 10), 0)
+    result = phase.result
+    down = (result.scheduled_s >= duration_s / 3) & (result.scheduled_s < degraded_until_s)
+    result.degraded[down] = True
+    result.sources[down] = SOURCE_BITS["orders"]
+    phase.events = {
+        "fault": duration_s / 3,
+        "recovery_started": recovered_s - 0.5,
+        "recovered": recovered_s,
+    }
+    return phase
+
+
+def test_a_fault_target_needs_every_answer_degraded_while_down_and_a_clearing_within_10_s() -> None:
+    cleared = fault_phase(43.0, duration_s=60.0, recovered_s=40.0)
+    assert cleared.degraded_after_recovery_s == pytest.approx(2.9, abs=0.11)
+    assert verdict(report_of(cleared), "upstream_killed_orders") is True
+
+    late = fault_phase(55.0, duration_s=60.0, recovered_s=40.0)
+    assert verdict(report_of(late), "upstream_killed_orders") is False
+
+    never = fault_phase(60.0, duration_s=60.0, recovered_s=40.0)  # degraded to the very end
+    assert never.degraded_after_recovery_s is None
+    assert verdict(report_of(never), "upstream_killed_orders") is False
+
+
+def test_a_run_too_short_to_show_the_flag_is_not_judged_rather_than_failed() -> None:
+    short = fault_phase(1.0, duration_s=1.0, recovered_s=0.7)
+    report = BenchReport([short], [], Path("."), BenchOptions().quick())
+    (check,) = [c for c in check_targets(report) if "upstream_killed_orders" in c.target]
+    assert check.met is None
+    assert "not judged" in check.verdict
+    slow = make_phase("upstream_killed_orders", "optimized", [20.0] * 5 + [250.0] * 5, 0)
+    slow.events = short.events
+    report = BenchReport([slow], [], Path("."), BenchOptions().quick())
+    assert verdict(report, "upstream_killed_orders") is False  # a real failure still shows

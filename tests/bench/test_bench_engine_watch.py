@@ -1,0 +1,48 @@
+"""The S3 check reads the engine's own metrics: in-flight calls, their peak, open descriptors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from nextbuy.bench.engine_watch import EngineSample, parse_metrics
+from nextbuy.bench.report import check_targets
+from nextbuy.bench.runner import BenchOptions, BenchReport
+from nextbuy.engine.observability import EngineMetrics
+from tests.bench.test_bench_report import make_phase
+
+
+def test_reads_in_flight_calls_and_descriptors_from_a_real_engine_registry() -> None:
+    registry = CollectorRegistry()
+    metrics = EngineMetrics(registry)
+    metrics.in_flight.labels("profiles").set(3)
+    metrics.in_flight_peak.labels("profiles").set(10)
+    metrics.in_flight.labels("orders").set(1)
+    sample = parse_metrics(2.5, generate_latest(registry))
+    assert sample.in_flight == {"profiles": 3, "orders": 1}
+    assert sample.in_flight_peak == {"profiles": 10}
+    assert sample.open_fds is not None
+    assert sample.open_fds > 0
+
+
+def hung_phase(peak: int, fds_after: list[int]) -> BenchReport:
+    phase = make_phase("upstream_hung_profiles", "optimized", [20.0] * 100, 0)
+    phase.events = {"fault": 3.0, "recovery_started": 6.0, "recovered": 6.0}
+    before = [EngineSample(t / 2, 40, {"profiles": 1}, {"profiles": 2}) for t in range(6)]
+    during = [EngineSample(3 + t / 2, 60, {"profiles": peak}, {"profiles": peak}) for t in range(6)]
+    after = [EngineSample(6 + t, n, {}, {"profiles": peak}) for t, n in enumerate(fds_after)]
+    phase.engine_samples = before + during + after
+    return BenchReport([phase], [], Path("."), BenchOptions())
+
+
+def s3(report: BenchReport) -> bool | None:
+    (check,) = [c for c in check_targets(report) if "in-flight calls to profiles" in c.target]
+    return check.met
+
+
+def test_s3_wants_in_flight_within_the_bulkhead_and_descriptors_back_within_10_s() -> None:
+    assert s3(hung_phase(10, [60, 55, 42, 41] + [40] * 8)) is True
+    assert s3(hung_phase(12, [40] * 12)) is False  # more calls than slots
+    assert s3(hung_phase(10, [60] * 12)) is False  # still holding the hung connections
+    assert s3(hung_phase(10, [60, 60])) is None  # the run ended too soon to say
