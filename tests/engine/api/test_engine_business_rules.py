@@ -325,3 +325,12 @@ def test_bad_rules_are_a_422_naming_the_field(
     body = response.json()
     assert body["type"] == "validation_error"
     assert fields <= {error["field"] for error in body["errors"]}
+
+
+def test_the_rules_are_documented_in_openapi(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    rules = {"category", "min_price", "max_price", "exclude", "max_per_category", "offset"}
+    for path in ("/v1/recommendations", "/v1/products/{product_id}/similar"):
+        parameters = spec["paths"][path]["get"]["parameters"]
+        described = {p["name"] for p in parameters if p.get("description")}
+        assert rules <= described
