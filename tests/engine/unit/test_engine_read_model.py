@@ -67,3 +67,25 @@ def test_an_older_change_arriving_late_never_undoes_a_newer_one() -> None:
     assert product is not None
     assert product.title == "New"
     assert read_model.stale_changes_ignored == 2
+
+
+def test_filter_columns_align_with_the_asked_ids_whatever_the_read_model_knows() -> None:
+    read_model = ProductReadModel()
+    read_model.apply_products(
+        [
+            make_product("pan", category="Home/Kitchen", price=20.0),
+            make_product("lamp", category="Home/Lighting", price=40.0),
+            make_product("old", category="Home/Kitchen", active=False),
+            make_product("rake", category="Homeware", price=5.0),
+        ]
+    )
+    read_model.apply_stock([StockLevel("pan", 3), StockLevel("lamp", 0), StockLevel("later", 9)])
+    asked = ["lamp", "ghost", "later", "pan", "old", "rake"]
+    columns = read_model.columns(asked, ["Home"])
+    assert columns.listed.tolist() == [True, False, False, True, False, True]
+    assert columns.sellable.tolist() == [False, False, True, True, False, False]
+    assert columns.in_categories.tolist() == [True, False, False, True, False, False]
+    assert columns.price[[0, 3, 5]].tolist() == [40.0, 20.0, 5.0]
+    assert columns.category[[1, 2, 4]].tolist() == [-1, -1, -1]  # unknown to ranking
+    assert columns.category[0] != columns.category[3]
+    assert read_model.columns(asked, []).in_categories.all()
