@@ -19,6 +19,7 @@ from nextbuy.core.sql import create_database_engine, migrate_database, ping_data
 from nextbuy.core.web.fastapi import install_common, serve_asgi
 from nextbuy.engine.api.routes import internal, router
 from nextbuy.engine.data_plane import DataPlane
+from nextbuy.engine.domain.answers import AnswerCache, HotAnswers
 from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.ports import UserDataInvalidator
 from nextbuy.engine.domain.precompute import precompute_forever
@@ -75,6 +76,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
             sessions=sessions,
             consumable_categories=tuple(settings.consumable_categories),
         )
+        app.state.answers = _hot_answers(settings, plane, models, sessions)
         app.state.ingestor = EventIngestor(event_log, sessions)
         refresher = _refresher(settings, read_model, models, plane.invalidator, feeds)
         app.state.service_events = ServiceEventApplier(
@@ -180,6 +182,21 @@ def _refresher(
         publish_model=models.swap,
         neighbours_per_item=settings.neighbours_per_item,
         invalidator=invalidator,
+    )
+
+
+def _hot_answers(
+    settings: EngineSettings, plane: DataPlane, models: ModelStore, sessions: SessionStore
+) -> HotAnswers | None:
+    """The answer cache, where the data plane can vouch for its inputs (not the naive one)."""
+    if settings.answer_cache_entries == 0 or plane.fresh_signals is None or not plane.catalogue:
+        return None
+    return HotAnswers(
+        AnswerCache(settings.answer_cache_entries, settings.answer_cache_ttl_s),
+        models.current,
+        plane.fresh_signals,
+        sessions,
+        plane.catalogue,
     )
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from nextbuy.engine.domain.ports import ProductResolver, UserDataInvalidator, UserDataSource
+from nextbuy.engine.domain.answers import CatalogueVersion
+from nextbuy.engine.domain.ports import (
+    ProductResolver,
+    UserDataInvalidator,
+    UserDataSource,
+    UserSignals,
+)
 
 
 class Closable(Protocol):
@@ -20,3 +27,7 @@ class DataPlane:
     invalidator: UserDataInvalidator | None = None
     background: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Closable] = field(default_factory=list)
+    fresh_signals: Callable[[str], UserSignals | None] | None = None
+    """A user's signals if fresh in process, read without awaiting (answer caching needs it)."""
+    catalogue: CatalogueVersion | None = None
+    """Versions what answers show of the catalogue and stock (answer caching needs it)."""

@@ -88,4 +88,6 @@ async def build_optimized_plane(
         invalidator=user_data,
         background=[asyncio.create_task(probe_open_breakers(probes))],
         closers=closers,
+        fresh_signals=user_data.fresh_signals,
+        catalogue=resolver,
     )

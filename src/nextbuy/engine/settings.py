@@ -52,6 +52,11 @@ class EngineSettings(DatabaseServiceSettings):
     catalogue_staleness_s: float = Field(default=600.0, gt=0)
     stock_staleness_s: float = Field(default=120.0, gt=0)
 
+    answer_cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
+    """Finished answers kept per process, each checked on every hit against everything it was
+    computed from (docs/decisions/0019); 0 turns the cache off. ~2 KB each at k=10."""
+    answer_cache_ttl_s: float = Field(default=60.0, gt=0)
+    """An answer not asked for again within this long is dropped (memory, not correctness)."""
     precompute: bool = True
     """Keep candidates of recently active users precomputed in the background."""
     bus_url: SecretStr = SecretStr("")

@@ -89,3 +89,30 @@ def test_filter_columns_align_with_the_asked_ids_whatever_the_read_model_knows()
     assert columns.category[[1, 2, 4]].tolist() == [-1, -1, -1]  # unknown to ranking
     assert columns.category[0] != columns.category[3]
     assert read_model.columns(asked, []).in_categories.all()
+
+
+def test_content_version_moves_only_when_an_answer_could_change() -> None:
+    read_model = ProductReadModel()
+    read_model.apply_products([make_product("p1", updated_at=1.0)])
+    read_model.apply_stock([StockLevel("p1", 5, updated_at=1.0)])
+    version = read_model.content_version
+
+    def moved(change: object) -> bool:
+        nonlocal version
+        before, version = version, read_model.content_version
+        return version != before
+
+    read_model.apply_products([make_product("p1", updated_at=1.0)])  # a feed's overlap re-read
+    assert not moved("same listing again")
+    read_model.apply_stock([StockLevel("p1", 4, updated_at=2.0)])
+    assert not moved("still in stock")
+    read_model.apply_stock([StockLevel("p1", 0, updated_at=3.0)])
+    assert moved("out of stock")
+    read_model.apply_stock([StockLevel("p1", 2, updated_at=4.0)])
+    assert moved("back in stock")
+    for field, value in [("title", "New"), ("price", 11.0), ("category", "Garden"),
+                         ("currency", "USD"), ("active", False)]:  # fmt: skip
+        read_model.apply_products([make_product("p1", updated_at=5.0, **{field: value})])
+        assert moved(field), field
+    read_model.apply_products([make_product("p2", updated_at=5.0)])
+    assert moved("newly listed")

@@ -67,7 +67,7 @@ Offset = Annotated[
 ]
 
 
-def request_filters(
+async def request_filters(
     categories: Categories = None,
     min_price: MinPrice = None,
     max_price: MaxPrice = None,
@@ -75,7 +75,11 @@ def request_filters(
     max_per_category: MaxPerCategory = None,
     offset: Offset = 0,
 ) -> RequestFilters:
-    """The request's business rules (a dependency of both ranking routes)."""
+    """The request's business rules (a dependency of both ranking routes).
+
+    ``async`` though it never awaits: FastAPI runs a plain ``def`` dependency in its thread
+    pool, and that hop per request was 8% of a warm request's CPU (py-spy).
+    """
     if min_price is not None and max_price is not None and min_price > max_price:
         message = f"min_price {min_price:g} is above max_price {max_price:g}"
         raise InvalidInputError(

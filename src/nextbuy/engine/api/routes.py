@@ -17,6 +17,7 @@ from nextbuy.contracts.engine import (
 from nextbuy.core.errors import FieldError, InvalidInputError
 from nextbuy.engine.api.encoding import JsonBytes, recommendations_body, similar_body
 from nextbuy.engine.api.filter_params import ID_PATTERN, request_filters
+from nextbuy.engine.domain.answers import HotAnswers
 from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
 from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.recommender import Ranked, Recommender
@@ -83,22 +84,38 @@ async def recommendations(
     reason says they are a fallback.
     """
     recommender = _recommender(request)
+    if user_id is None and session_id is None:
+        raise InvalidInputError(
+            "give a user_id or a session_id",
+            errors=[FieldError("query.user_id", "user_id or session_id is required")],
+        )
+    answers: HotAnswers | None = getattr(request.app.state, "answers", None)
+    basis = answers.basis(user_id, session_id) if answers is not None else None
+    # The whole validated query is the key: every parameter, filters and page included.
+    key = (request.scope["path"], request.scope["query_string"])
+    if answers is not None and basis is not None:
+        cached = answers.cache.get(key, basis)
+        if cached is not None:
+            if user_id is not None:
+                recommender.active.touch(user_id)  # still active: keep it precomputed
+            return JsonBytes(cached)
     deadline = recommender.deadline(timeout_ms)
     if user_id is not None:
         ranked = await recommender.for_user(
             user_id, k, deadline, session_id=session_id, filters=filters
         )
-    elif session_id is not None:
-        ranked = await recommender.for_session(session_id, k, deadline, filters=filters)
     else:
-        raise InvalidInputError(
-            "give a user_id or a session_id",
-            errors=[FieldError("query.user_id", "user_id or session_id is required")],
-        )
+        assert session_id is not None
+        ranked = await recommender.for_session(session_id, k, deadline, filters=filters)
     _count_degraded(request, ranked)
-    return JsonBytes(
-        recommendations_body(ranked, user_id=user_id, session_id=session_id, offset=filters.offset)
+    body = recommendations_body(
+        ranked, user_id=user_id, session_id=session_id, offset=filters.offset
     )
+    # A degraded answer, or one the deadline may have cut short, is not one to repeat.
+    repeatable = not ranked.degraded_sources and not deadline.expired
+    if answers is not None and basis is not None and repeatable:
+        answers.cache.put(key, basis, body)
+    return JsonBytes(body)
 
 
 @router.get("/products/{product_id}/similar", response_model=SimilarItemsResponse)

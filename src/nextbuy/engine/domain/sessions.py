@@ -21,6 +21,8 @@ SEEDING_TYPES = frozenset({"view", "add_to_cart", "recommendation_click"})
 class VisitorActivity:
     seen: deque[str] = field(default_factory=lambda: deque(maxlen=PER_VISITOR))
     in_cart: set[str] = field(default_factory=set)
+    version: int = 0
+    """The store's change count when this visitor last changed (unique across visitors)."""
 
     def apply(self, event: InteractionEvent) -> None:
         if event.type in SEEDING_TYPES:
@@ -43,6 +45,7 @@ class SessionStore:
     def __init__(self, max_visitors: int = 200_000) -> None:
         self._visitors: OrderedDict[str, VisitorActivity] = OrderedDict()
         self.max_visitors = max_visitors
+        self._changes = 0
 
     def record(self, events: Iterable[InteractionEvent]) -> None:
         """Apply events in time order (a batch may arrive out of order)."""
@@ -53,6 +56,10 @@ class SessionStore:
                 activity = self._visitors[key] = VisitorActivity()
             self._visitors.move_to_end(key)
             activity.apply(event)
+            self._changes += 1
+            # Never reused, not even by a visitor evicted and seen again: a version read
+            # before proves that nothing happened since.
+            activity.version = self._changes
         while len(self._visitors) > self.max_visitors:
             self._visitors.popitem(last=False)
 
@@ -73,6 +80,12 @@ class SessionStore:
             merged.seen.appendleft(product_id)
         merged.in_cart = set().union(*(a.in_cart for a in found))
         return merged
+
+    def versions(self, user_id: str | None, session_id: str | None) -> tuple[int, int]:
+        """The versions of the user's and the session's activity (0: none): equal, unchanged."""
+        user = self._visitors.get(visitor_key(user_id, None)) if user_id else None
+        session = self._visitors.get(visitor_key(None, session_id)) if session_id else None
+        return (user.version if user else 0, session.version if session else 0)
 
     def __len__(self) -> int:
         return len(self._visitors)

@@ -40,6 +40,10 @@ class ProductReadModel:
         self._catalogue_changed = GrowableArray(np.float64, capacity)
         self._stock_changed = GrowableArray(np.float64, capacity)
         self.stale_changes_ignored = 0
+        self.content_version = 0
+        """Bumped by every change an answer could show: a listing field, or stock crossing zero.
+        A stock count that stays above zero changes no answer, so it leaves this alone (the
+        engine's answer cache stays valid across the busy shop's ordinary stock updates)."""
         self.catalogue_synced_at: float | None = None
         self.stock_synced_at: float | None = None
 
@@ -77,6 +81,8 @@ class ProductReadModel:
                 self.stale_changes_ignored += 1
                 continue
             self._catalogue_changed.values[row] = product.updated_at
+            if self._listing(row) != _listing_of(product):
+                self.content_version += 1
             self._titles.set(row, product.title)
             self._price.values[row] = product.price
             self._active.values[row] = product.active
@@ -96,10 +102,23 @@ class ProductReadModel:
                 self.stale_changes_ignored += 1
                 continue
             self._stock_changed.values[row] = level.updated_at
+            if (self._sellable.values[row] > 0) != (level.sellable > 0):
+                self.content_version += 1
             self._sellable.values[row] = level.sellable
             applied += 1
         self.stock_synced_at = time.monotonic()
         return applied
+
+    def _listing(self, row: int) -> tuple[object, ...] | None:
+        if not self._known_to_catalogue.values[row]:
+            return None
+        return (
+            self._titles.get(row),
+            float(self._price.values[row]),
+            bool(self._active.values[row]),
+            self._categories.text(int(self._category.values[row])),
+            self._currencies.text(int(self._currency.values[row])),
+        )
 
     def get(self, product_id: str) -> ProductInfo | None:
         """The catalogue fields of one product, or None if the catalogue never listed it."""
@@ -177,3 +196,8 @@ class ProductReadModel:
             )
         ]
         return sum(a.nbytes for a in arrays) + self._titles.nbytes
+
+
+def _listing_of(product: ProductInfo) -> tuple[object, ...]:
+    """The fields of ``product`` an answer shows or filters on, as ``_listing`` reads them."""
+    return (product.title, float(product.price), product.active, product.category, product.currency)

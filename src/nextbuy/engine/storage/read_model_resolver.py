@@ -29,6 +29,10 @@ class ReadModelResolver:
             columns=self.read_model.columns,
         )
 
+    def content_version(self) -> int:
+        """Changes when a listing or a product's being in stock changes (answer caching)."""
+        return self.read_model.content_version
+
     def _sellable(self, product_id: str) -> bool:
         return self.read_model.sellable_units(product_id) > 0
 
