@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import dataclass
 
 from nextbuy.core.cache.l1 import MemoryCache
 from nextbuy.core.cache.redis_l2 import RedisCache
@@ -75,9 +76,10 @@ async def build_optimized_plane(
         ProbeTarget(profiles.http, user_data.profiles_policy.breaker),
         ProbeTarget(orders.http, user_data.orders_policy.breaker),
     ]
-    resolver: ProductResolver = ReadModelResolver(
+    read_resolver = ReadModelResolver(
         read_model, settings.catalogue_staleness_s, settings.stock_staleness_s
     )
+    resolver: ProductResolver = read_resolver
     if feeds is not None:
         resolver = FeedAwareResolver(resolver, feeds)
         probes += feeds.probe_targets()
@@ -89,5 +91,21 @@ async def build_optimized_plane(
         background=[asyncio.create_task(probe_open_breakers(probes))],
         closers=closers,
         fresh_signals=user_data.fresh_signals,
-        catalogue=resolver,
+        catalogue=_CatalogueState(read_resolver, feeds),
     )
+
+
+@dataclass
+class _CatalogueState:
+    """What answers see of the catalogue and stock: the read model's content version, and the
+    sources an answer would name as degraded now (a stale feed, or an open feed breaker)."""
+
+    resolver: ReadModelResolver
+    feeds: FeedHealth | None
+
+    def content_version(self) -> int:
+        return self.resolver.content_version()
+
+    def degraded_sources(self) -> tuple[str, ...]:
+        unhealthy = self.feeds.unhealthy() if self.feeds is not None else ()
+        return (*self.resolver.stale_sources(), *unhealthy)

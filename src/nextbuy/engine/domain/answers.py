@@ -11,8 +11,8 @@ awaiting anything:
 * the visitor's live activity (the session store's versions: a view, a cart change);
 * the catalogue and stock as answers see them (the read model's content version: a product
   going out of stock or back, a title, price, category or activity change);
-* the catalogue and stock feeds' staleness (an answer that should now say "degraded" is not
-  served from before);
+* the catalogue and stock feeds' health (stale, or breaker open: an answer that should now
+  say "degraded" is not served from before);
 * the request itself (the key: path and the whole validated query, filters and page included).
 
 Only undegraded answers are kept, and an entry also expires after a while, so a rarely asked
@@ -36,8 +36,8 @@ class CatalogueVersion(Protocol):
         """Changes whenever a product's listing or its being in stock changes."""
         ...
 
-    def stale_sources(self) -> tuple[str, ...]:
-        """The feeds (``catalog``, ``inventory``) past their staleness budget."""
+    def degraded_sources(self) -> tuple[str, ...]:
+        """The sources (``catalog``, ``inventory``) an answer would name as degraded now."""
         ...
 
 
@@ -120,7 +120,7 @@ class HotAnswers:
         then are, or may be, degraded.
         """
         model = self.current_model()
-        if model is None or self.catalogue.stale_sources():
+        if model is None or self.catalogue.degraded_sources():
             return None
         signals = None
         if user_id is not None:
