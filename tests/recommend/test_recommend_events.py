@@ -7,11 +7,13 @@ import pytest
 
 from nextbuy.recommend.events import (
     SECONDS_PER_DAY,
+    EncodedEvents,
     EventLog,
     EventWeighting,
     build_interactions,
     decay,
     decayed_matrix,
+    interactions_from_encoded,
 )
 from nextbuy.recommend.interactions import IdIndex
 
@@ -71,3 +73,39 @@ def test_shared_indexes_drop_unknown_ids() -> None:
 
 def test_empty_log_gives_an_empty_matrix() -> None:
     assert build_interactions(EventLog.of([], [])).shape == (0, 0)
+
+
+def test_encoded_events_build_the_same_matrix_and_times_as_string_events() -> None:
+    rng = np.random.default_rng(3)
+    n = 500
+    user_rows = rng.integers(0, 30, n)
+    item_rows = rng.integers(0, 20, n)
+    type_rows = rng.integers(0, 3, n)
+    kinds = ("view", "purchase", "remove_from_cart")
+    times = NOW - rng.integers(0, 30, n) * SECONDS_PER_DAY
+    times[::7] = np.nan  # some events without a time
+    users = IdIndex(tuple(f"u{r}" for r in range(30)))
+    items = IdIndex(tuple(f"i{r}" for r in range(20)))
+    strings = EventLog.of(
+        [users.ids[r] for r in user_rows],
+        [items.ids[r] for r in item_rows],
+        [kinds[r] for r in type_rows],
+        times,
+    )
+    expected = build_interactions(strings, users=users, items=items)
+    encoded = interactions_from_encoded(
+        EncodedEvents(users, items, user_rows, item_rows, kinds, type_rows, times)
+    )
+    assert (encoded.matrix != expected.matrix).nnz == 0
+    assert expected.times is not None
+    assert encoded.times is not None
+    assert (encoded.times != expected.times).nnz == 0
+    # Removals weigh zero: a pair seen only as a removal is absent, not a zero entry.
+    assert encoded.matrix.data.min() > 0
+
+
+def test_ids_are_indexed_in_first_seen_order() -> None:
+    events = EventLog.of(["z", "a", "z", "m"], ["y", "y", "b", "a"], ["view"] * 4)
+    interactions = build_interactions(events)
+    assert interactions.users.ids == ("z", "a", "m")
+    assert interactions.items.ids == ("y", "b", "a")

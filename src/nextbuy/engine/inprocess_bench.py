@@ -29,7 +29,7 @@ from nextbuy.engine.domain.trained_model import TrainedModel
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.storage.read_model_resolver import ReadModelResolver
 from nextbuy.engine.training.sources import TrainingData, from_dataset
-from nextbuy.recommend.events import build_interactions
+from nextbuy.recommend.events import interactions_from_encoded
 from nextbuy.recommend.registry import create
 
 FILTERED = RequestFilters(min_price=10.0, max_price=50.0, max_per_category=2)
@@ -78,7 +78,7 @@ def measure_in_process(folder: Path, *, algorithm: str, users: int = 500) -> InP
 def _measure(folder: Path, *, algorithm: str, users: int) -> InProcessResult:
     data = TrainingData()
     from_dataset(data, folder)
-    interactions = build_interactions(data.event_log())
+    interactions = interactions_from_encoded(data.encoded())
     started = time.perf_counter()
     model = TrainedModel.of("bench", create(algorithm, data.side()).fit(interactions))
     train_seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ it. The test data of an evaluation is never seen.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,12 @@ class Hybrid(Recommender):
         self.random_state, self.side = random_state, side
         self._models: dict[str, Recommender] = {}
         self.skipped: dict[str, str] = {}
+        self.prefitted: Mapping[str, Recommender] = {}
+        """Models the caller already fitted on the same interactions: a component with the same
+        algorithm and parameters is reused for the final fit instead of being fitted twice
+        (never for the validation fit, which sees less data)."""
+        self.timings: dict[str, float] = {}
+        """Seconds per stage of the last fit (``validation:als``, ``weights``, ``final:als``…)."""
 
     def params(self) -> dict[str, Any]:
         return {
@@ -93,24 +100,34 @@ class Hybrid(Recommender):
 
         return {name: create(name, self.side, **p) for name, p in self.components.items()}
 
-    def _fit_components(self, interactions: Interactions) -> dict[str, Recommender]:
+    def _fit_components(self, interactions: Interactions, stage: str) -> dict[str, Recommender]:
         """Fit every component; one that refuses the data (EASE on a huge catalogue) is left
         out and named in ``skipped`` rather than failing the whole blend."""
         fitted = {}
         for name, model in self._build().items():
+            ready = self.prefitted.get(name) if stage == "final" else None
+            if (
+                ready is not None
+                and type(ready) is type(model)
+                and ready.params() == model.params()
+            ):
+                fitted[name] = ready
+                continue
+            started = time.perf_counter()
             try:
                 fitted[name] = model.fit(interactions)
             except RecommendError as error:
                 self.skipped[name] = str(error)
+            self.timings[f"{stage}:{name}"] = round(time.perf_counter() - started, 3)
         if not fitted:
             raise RecommendError(f"every hybrid component refused the data: {self.skipped}")
         return fitted
 
     def _fit(self, interactions: Interactions) -> None:
-        self.skipped = {}
+        self.skipped, self.timings = {}, {}
         if self.weights is None:
             self.weights = self._fit_weights(interactions)
-        self._models = self._fit_components(interactions)
+        self._models = self._fit_components(interactions, "final")
 
     def _fit_weights(self, interactions: Interactions) -> dict[str, float]:
         kept, hidden = holdout(interactions, self.validation_fraction, self.random_state)
@@ -118,7 +135,8 @@ class Hybrid(Recommender):
         rng = np.random.default_rng(self.random_state)
         if users.size > self.max_validation_users:
             users = np.sort(rng.choice(users, self.max_validation_users, replace=False))
-        models = self._fit_components(kept)
+        models = self._fit_components(kept, "validation")
+        started = time.perf_counter()
         scores = {name: _standardise(m.recommend_scores(users)) for name, m in models.items()}
         seen = kept.matrix[users]
 
@@ -126,7 +144,9 @@ class Hybrid(Recommender):
             ranked = top_k(_blend(scores, weights), self.k, seen)
             return ndcg_at_k(ranked.items, hidden[users])
 
-        return _coordinate_ascent(list(scores), quality, self.rounds)
+        weights = _coordinate_ascent(list(scores), quality, self.rounds)
+        self.timings["weights"] = round(time.perf_counter() - started, 3)
+        return weights
 
     def _combined(self, score: Callable[[Recommender], Scores]) -> Scores:
         parts = {name: _standardise(score(model)) for name, model in self._models.items()}

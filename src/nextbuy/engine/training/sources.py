@@ -1,4 +1,10 @@
-"""Where training data comes from: the engine's event log, the orders feed, a dataset folder."""
+"""Where training data comes from: the engine's event log, the orders feed, a dataset folder.
+
+Events are kept as Arrow columns, not Python objects: a 20M-event dataset would otherwise
+become 100M Python strings and datetimes (over 8 GiB before training starts). Ids are
+dictionary-encoded once, so the algorithms receive integer rows and only the distinct ids as
+strings (see ``EncodedEvents``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nextbuy.contracts.catalog import ProductPublic
 from nextbuy.contracts.orders import OrderPublic
@@ -14,36 +22,74 @@ from nextbuy.engine.domain.translate import NOT_BOUGHT
 from nextbuy.engine.storage.event_log import EventLog as EngineEventLog
 from nextbuy.engine.upstream.clients import ChangeFeedClient
 from nextbuy.engine.upstream.http import UpstreamHttp
-from nextbuy.recommend.events import EventLog
+from nextbuy.recommend.events import EncodedEvents
+from nextbuy.recommend.interactions import IdIndex
 from nextbuy.recommend.registry import SideInformation
 
 MAX_BODY = 64 * 1024 * 1024
+_COLUMNS = ("user", "item", "type", "seconds")
 
 
 @dataclass
 class TrainingData:
-    """Parallel lists of events, plus what is known of the products."""
+    """Events from every source as Arrow columns, plus what is known of the products."""
 
-    users: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
     item_texts: dict[str, str] = field(default_factory=dict)
     item_categories: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    _rows: list[tuple[str, str, str, float]] = field(default_factory=list)
+    _tables: list[pa.Table] = field(default_factory=list)
 
     def add(self, source: str, user: str, item: str, kind: str, seconds: float) -> None:
-        self.users.append(user)
-        self.items.append(item)
-        self.types.append(kind)
-        self.times.append(seconds)
+        """One event (the event log and the orders feed: thousands, not millions)."""
+        self._rows.append((user, item, kind, seconds))
         self.counts[source] = self.counts.get(source, 0) + 1
 
-    def event_log(self) -> EventLog:
-        return EventLog.of(self.users, self.items, self.types, np.asarray(self.times, np.float64))
+    def add_columns(
+        self, source: str, users: pa.Array, items: pa.Array, kinds: pa.Array, seconds: pa.Array
+    ) -> None:
+        """Many events at once as parallel Arrow arrays (a dataset folder)."""
+        table = pa.table([users, items, kinds, seconds], names=list(_COLUMNS))
+        self._tables.append(table.cast(_SCHEMA))
+        self.counts[source] = self.counts.get(source, 0) + table.num_rows
+
+    def __len__(self) -> int:
+        return len(self._rows) + sum(int(table.num_rows) for table in self._tables)
+
+    def encoded(self) -> EncodedEvents:
+        """Every event with users, items and types dictionary-encoded (first-seen order)."""
+        tables = list(self._tables)
+        if self._rows:
+            users, items, kinds, seconds = zip(*self._rows, strict=True)
+            tables.insert(0, pa.table([users, items, kinds, seconds], schema=_SCHEMA))
+        events = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
+        user_index, user_rows = _dictionary(events["user"])
+        item_index, item_rows = _dictionary(events["item"])
+        type_index, type_rows = _dictionary(events["type"])
+        return EncodedEvents(
+            users=user_index,
+            items=item_index,
+            user_rows=user_rows,
+            item_rows=item_rows,
+            event_types=type_index.ids,
+            type_rows=type_rows,
+            timestamps=events["seconds"].to_numpy().astype(np.float64),
+        )
 
     def side(self) -> SideInformation:
         return SideInformation(item_texts=self.item_texts, item_categories=self.item_categories)
+
+
+_SCHEMA = pa.schema(
+    [("user", pa.string()), ("item", pa.string()), ("type", pa.string()), ("seconds", pa.float64())]
+)
+
+
+def _dictionary(column: pa.ChunkedArray) -> tuple[IdIndex, np.ndarray]:
+    """Arrow's hash-based dictionary encoding: distinct ids in first-seen order, and codes."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return IdIndex(tuple(encoded.dictionary.to_pylist())), codes
 
 
 def from_event_log(data: TrainingData, log: EngineEventLog) -> None:
@@ -92,19 +138,14 @@ def from_dataset(data: TrainingData, folder: Path) -> None:
     from nextbuy.data.format import read_dataset
 
     dataset = read_dataset(folder)
-    events = dataset.events.to_pydict()
-    for user, session, item, kind, stamp in zip(
-        events["user_id"],
-        events["session_id"],
-        events["product_id"],
-        events["event_type"],
-        events["timestamp"],
-        strict=True,
-    ):
-        visitor = user if user is not None else f"session:{session}"
-        data.add(
-            "dataset", visitor, item, kind, stamp.timestamp() if stamp is not None else float("nan")
-        )
+    events = dataset.events
+    # Anonymous events belong to their session, as in the engine's own log.
+    visitors = pc.coalesce(
+        events["user_id"], pc.binary_join_element_wise("session:", events["session_id"], "")
+    )
+    micros = pc.cast(events["timestamp"], pa.timestamp("us")).cast(pa.int64())
+    seconds = pc.divide(pc.cast(micros, pa.float64()), 1e6)
+    data.add_columns("dataset", visitors, events["product_id"], events["event_type"], seconds)
     products = dataset.products.to_pydict()
     for product_id, title, description, category in zip(
         products["product_id"],
