@@ -102,11 +102,16 @@ def _read_event_log(data: TrainingData, url: SecretStr, wanted: bool) -> None:
 
 
 class _Steps:
-    """One progress line per step (spinner while it runs, its seconds when done)."""
+    """One progress line per step (spinner while it runs, its seconds when done); plain lines
+    as each step ends when the output is not a terminal (a log, a benchmark run)."""
 
     def __init__(self) -> None:
         self._progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
         )
         self._tasks: dict[str, TaskID] = {}
 
@@ -128,6 +133,8 @@ class _Steps:
 
     def finished(self, step: str, seconds: float) -> None:
         self._progress.update(self._tasks[step], completed=1, description=f"{step} {seconds:.1f} s")
+        if self._progress.disable:
+            console.print(f"{step} {seconds:.1f} s")
 
 
 @models_app.command("list")
