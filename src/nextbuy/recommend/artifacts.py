@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,9 +47,7 @@ def write_artifact(
     directory.mkdir(parents=True, exist_ok=True)
     (directory / MANIFEST).unlink(missing_ok=True)
     arrays_path = directory / ARRAYS
-    with arrays_path.open("wb") as stream:
-        payload: dict[str, Any] = {name: np.asarray(value) for name, value in arrays.items()}
-        np.savez_compressed(stream, **payload)
+    _write_npz(arrays_path, {name: np.asarray(value) for name, value in arrays.items()})
     manifest = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -60,6 +59,16 @@ def write_artifact(
     temporary = directory / f".{MANIFEST}.tmp"
     temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     os.replace(temporary, directory / MANIFEST)
+
+
+def _write_npz(path: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+    """``np.savez_compressed`` at zlib level 1 instead of 6: a million-user model's arrays
+    compress about 5× faster for files about a third larger (measured in docs/benchmarks.md);
+    ``np.load`` reads either."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def read_artifact(directory: Path, *, algorithm: str | None = None) -> Artifact:
