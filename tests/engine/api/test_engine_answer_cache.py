@@ -171,3 +171,18 @@ def test_answers_equal_an_engine_without_the_cache(tmp_path: Path) -> None:
         assert answers_of(with_cache).cache.hits > 0
         state: Any = without_cache.app.state  # type: ignore[attr-defined]
         assert state.answers is None
+
+
+def test_an_answer_of_a_stale_feed_says_so_and_only_while_it_is(client: TestClient) -> None:
+    fresh = warm(client, k=5, user_id="alice")
+    assert fresh["degraded"] is False
+    state: Any = client.app.state  # type: ignore[attr-defined]
+    synced_at = state.read_model.stock_synced_at
+    state.read_model.stock_synced_at = time.monotonic() - 3600  # past the stock budget
+    stale = get(client, k=5, user_id="alice")
+    assert stale["degraded_sources"] == ["inventory"]
+    hits = answers_of(client).cache.hits
+    assert get(client, k=5, user_id="alice") == stale  # kept: it is right while stale
+    assert answers_of(client).cache.hits == hits + 1
+    state.read_model.stock_synced_at = synced_at
+    assert get(client, k=5, user_id="alice") == fresh

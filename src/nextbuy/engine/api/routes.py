@@ -17,10 +17,10 @@ from nextbuy.contracts.engine import (
 from nextbuy.core.errors import FieldError, InvalidInputError
 from nextbuy.engine.api.encoding import JsonBytes, recommendations_body, similar_body
 from nextbuy.engine.api.filter_params import ID_PATTERN, request_filters
-from nextbuy.engine.domain.answers import HotAnswers
+from nextbuy.engine.domain.answers import CachedAnswer, HotAnswers
 from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
 from nextbuy.engine.domain.ingestion import EventIngestor
-from nextbuy.engine.domain.recommender import Ranked, Recommender
+from nextbuy.engine.domain.recommender import Recommender
 from nextbuy.engine.domain.service_events import ServiceEventApplier
 from nextbuy.engine.observability import EngineMetrics
 
@@ -61,9 +61,9 @@ def _recommender(request: Request) -> Recommender:
     return recommender
 
 
-def _count_degraded(request: Request, ranked: Ranked) -> None:
+def _count_degraded(request: Request, degraded_sources: list[str]) -> None:
     metrics: EngineMetrics = request.app.state.metrics
-    for source in ranked.degraded_sources:
+    for source in degraded_sources:
         metrics.degraded.labels(source).inc()
 
 
@@ -98,7 +98,8 @@ async def recommendations(
         if cached is not None:
             if user_id is not None:
                 recommender.active.touch(user_id)  # still active: keep it precomputed
-            return JsonBytes(cached)
+            _count_degraded(request, cached.degraded_sources)
+            return JsonBytes(cached.body)
     deadline = recommender.deadline(timeout_ms)
     if user_id is not None:
         ranked = await recommender.for_user(
@@ -107,15 +108,15 @@ async def recommendations(
     else:
         assert session_id is not None
         ranked = await recommender.for_session(session_id, k, deadline, filters=filters)
-    _count_degraded(request, ranked)
-    body = recommendations_body(
-        ranked, user_id=user_id, session_id=session_id, offset=filters.offset
+    _count_degraded(request, ranked.degraded_sources)
+    answer = CachedAnswer(
+        recommendations_body(ranked, user_id=user_id, session_id=session_id, offset=filters.offset),
+        ranked.degraded_sources,
     )
-    # A degraded answer, or one the deadline may have cut short, is not one to repeat.
-    repeatable = not ranked.degraded_sources and not deadline.expired
-    if answers is not None and basis is not None and repeatable:
-        answers.cache.put(key, basis, body)
-    return JsonBytes(body)
+    # Kept only if nothing but the basis explains a degradation, and not cut short by time.
+    if answers is not None and basis is not None and answer.explained_by(basis, deadline):
+        answers.cache.put(key, basis, answer)
+    return JsonBytes(answer.body)
 
 
 @router.get("/products/{product_id}/similar", response_model=SimilarItemsResponse)
@@ -133,7 +134,7 @@ async def similar_products(
     recommender = _recommender(request)
     deadline = recommender.deadline(timeout_ms)
     ranked = await recommender.similar_to(product_id, k, deadline, filters=filters)
-    _count_degraded(request, ranked)
+    _count_degraded(request, ranked.degraded_sources)
     return JsonBytes(similar_body(ranked, product_id=product_id, offset=filters.offset))
 
 

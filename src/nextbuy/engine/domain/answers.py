@@ -11,12 +11,15 @@ awaiting anything:
 * the visitor's live activity (the session store's versions: a view, a cart change);
 * the catalogue and stock as answers see them (the read model's content version: a product
   going out of stock or back, a title, price, category or activity change);
-* the catalogue and stock feeds' health (stale, or breaker open: an answer that should now
-  say "degraded" is not served from before);
+* the catalogue and stock feeds' health (stale, or breaker open): an answer computed while
+  the catalog feed was down says so, and is served again only while it still is;
 * the request itself (the key: path and the whole validated query, filters and page included).
 
-Only undegraded answers are kept, and an entry also expires after a while, so a rarely asked
-one does not hold memory. ADR 0019 records the measurements and the alternatives.
+Answers degraded by anything else (the user's data, a deadline) are never kept, and an entry
+also expires after a while, so a rarely asked one does not hold memory. Keeping answers while
+a feed is degraded matters under overload: a saturated event loop makes feed polls look slow,
+a feed breaker opens, and recomputing every answer then would keep the loop saturated.
+ADR 0019 records the measurements and the alternatives.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.ports import UserSignals
 from nextbuy.engine.domain.sessions import SessionStore
 
@@ -49,6 +53,7 @@ class AnswerBasis:
     signals: UserSignals | None
     activity: tuple[int, int]
     catalogue: int
+    feeds_degraded: tuple[str, ...]
 
     def same_as(self, other: AnswerBasis) -> bool:
         # Identity for the model and the signals: equal content would do, but identity is what
@@ -58,13 +63,30 @@ class AnswerBasis:
             and self.signals is other.signals
             and self.activity == other.activity
             and self.catalogue == other.catalogue
+            and self.feeds_degraded == other.feeds_degraded
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    body: bytes
+    degraded_sources: list[str]
+
+    def explained_by(self, basis: AnswerBasis, deadline: Deadline) -> bool:
+        """Whether the basis alone made this answer what it is (then it may be kept).
+
+        Not if a source the basis does not name degraded it (the user's data, a timeout), nor
+        if the deadline passed while it was computed (it may have been cut short).
+        """
+        if deadline.expired:
+            return False
+        return all(source in basis.feeds_degraded for source in self.degraded_sources)
 
 
 @dataclass(slots=True)
 class _Entry:
     basis: AnswerBasis
-    body: bytes
+    answer: CachedAnswer
     expires_at: float
 
 
@@ -81,7 +103,7 @@ class AnswerCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: object, basis: AnswerBasis) -> bytes | None:
+    def get(self, key: object, basis: AnswerBasis) -> CachedAnswer | None:
         """The answer stored under ``key`` if it was computed from ``basis``."""
         entry = self._entries.get(key)
         if entry is None or not entry.basis.same_as(basis) or entry.expires_at <= self._clock():
@@ -89,11 +111,11 @@ class AnswerCache:
             return None
         self._entries.move_to_end(key)
         self.hits += 1
-        return entry.body
+        return entry.answer
 
-    def put(self, key: object, basis: AnswerBasis, body: bytes) -> None:
-        """Keep ``body``, computed from ``basis`` (read *before* computing it)."""
-        self._entries[key] = _Entry(basis, body, self._clock() + self.ttl_s)
+    def put(self, key: object, basis: AnswerBasis, answer: CachedAnswer) -> None:
+        """Keep ``answer``, computed from ``basis`` (read *before* computing it)."""
+        self._entries[key] = _Entry(basis, answer, self._clock() + self.ttl_s)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
@@ -115,12 +137,12 @@ class HotAnswers:
     def basis(self, user_id: str | None, session_id: str | None) -> AnswerBasis | None:
         """The basis of this visitor's answer, or None if the answer must not be cached.
 
-        None when there is no model, when the user's data is not fresh in this process (it
-        is being loaded, or is stale, or a breaker is open) or when a feed is stale: answers
-        then are, or may be, degraded.
+        None when there is no model, or when the user's data is not fresh in this process (it
+        is being loaded, or is stale, or its breaker is open): the answer then is, or may be,
+        degraded in a way that the next request may not be.
         """
         model = self.current_model()
-        if model is None or self.catalogue.degraded_sources():
+        if model is None:
             return None
         signals = None
         if user_id is not None:
@@ -132,4 +154,5 @@ class HotAnswers:
             signals,
             self.sessions.versions(user_id, session_id),
             self.catalogue.content_version(),
+            self.catalogue.degraded_sources(),
         )
