@@ -6,10 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from nextbuy.recommend.als import ALS
+from nextbuy.recommend.base import Recommender
 from nextbuy.recommend.events import EventLog, EventWeighting, build_interactions
 from nextbuy.recommend.hybrid import Hybrid
+from nextbuy.recommend.interactions import Interactions
 from nextbuy.recommend.popularity import TrendingPopularity
 from nextbuy.recommend.reasons import ReasonKind
 from nextbuy.recommend.session_knn import SessionKNN
@@ -102,3 +105,25 @@ def test_weight_search_never_ends_below_the_best_single_component() -> None:
 
     weights = _coordinate_ascent(["a", "b", "c"], quality, rounds=2)
     assert quality(weights) == 1.0
+
+
+def test_hybrid_chooses_weights_on_a_user_sample_when_there_are_many_users(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    board = checkerboard()
+    seen_shapes: list[tuple[int, int]] = []
+    fit_components = Hybrid._fit_components
+
+    def spy(self: Hybrid, interactions: Interactions, stage: str) -> dict[str, Recommender]:
+        seen_shapes.append(interactions.shape)
+        return fit_components(self, interactions, stage)
+
+    monkeypatch.setattr(Hybrid, "_fit_components", spy)
+    components = {"item-knn": {"neighbours": 20}, "popularity": {}}
+    model = Hybrid(components, max_validation_users=8, max_fit_users=16).fit(board.interactions)
+    n_users, n_items = board.interactions.shape
+    assert seen_shapes == [(16, n_items), (n_users, n_items)]  # validation sample, then all
+    assert model.models["item-knn"].history.shape == (n_users, n_items)
+    ranked = model.recommend(np.arange(n_users), k=3, exclude=board.interactions.matrix)
+    for row in range(n_users):  # the planted structure survives the sampled weight search
+        assert {board.item_parity(i) for i in ranked.items[row]} == {board.user_parity(row)}

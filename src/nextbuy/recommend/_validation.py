@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from nextbuy.recommend.interactions import Interactions
+from nextbuy.recommend.interactions import IdIndex, Interactions
 
 
 def holdout(
@@ -34,6 +34,17 @@ def holdout(
     hidden.data = np.where(held, hidden.data, 0.0)
     hidden.eliminate_zeros()
     return interactions.with_matrix(kept), sparse.csr_matrix(hidden)
+
+
+def user_subset(interactions: Interactions, rows: npt.NDArray[np.int64]) -> Interactions:
+    """Only the given user rows (sorted), every item kept."""
+    times = interactions.times
+    return Interactions(
+        sparse.csr_matrix(interactions.matrix[rows]),
+        IdIndex(tuple(interactions.users.ids[row] for row in rows.tolist())),
+        interactions.items,
+        None if times is None else sparse.csr_matrix(times[rows]),
+    )
 
 
 def ndcg_at_k(top_items: npt.NDArray[np.int64], relevant: sparse.csr_matrix) -> float:

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from nextbuy.recommend._ranking import top_k
-from nextbuy.recommend._validation import holdout, ndcg_at_k
+from nextbuy.recommend._validation import holdout, ndcg_at_k, user_subset
 from nextbuy.recommend.artifacts import Arrays
 from nextbuy.recommend.base import Recommender, Scores
 from nextbuy.recommend.errors import RecommendError
@@ -46,6 +46,9 @@ class Hybrid(Recommender):
         validation_fraction: share of each user's items held out to fit the weights.
         k: list length whose NDCG the weights maximise.
         max_validation_users: sample at most this many users for the weight search.
+        max_fit_users: above this many users, the components fitted to choose the weights see
+            only the validation users and a random sample of the rest, up to this many (the
+            final components always see everyone).
         rounds: coordinate-ascent sweeps over the components.
         random_state: seed of the holdout and the user sample.
         side: side information forwarded to the components that need it.
@@ -60,6 +63,7 @@ class Hybrid(Recommender):
         validation_fraction: float = 0.2,
         k: int = 10,
         max_validation_users: int = 1000,
+        max_fit_users: int = 200_000,
         rounds: int = 2,
         random_state: int = 42,
         side: SideInformation | None = None,
@@ -69,6 +73,7 @@ class Hybrid(Recommender):
         self.weights = dict(weights) if weights is not None else None
         self.validation_fraction, self.k = validation_fraction, k
         self.max_validation_users, self.rounds = max_validation_users, rounds
+        self.max_fit_users = max_fit_users
         self.random_state, self.side = random_state, side
         self._models: dict[str, Recommender] = {}
         self.skipped: dict[str, str] = {}
@@ -86,6 +91,7 @@ class Hybrid(Recommender):
             "validation_fraction": self.validation_fraction,
             "k": self.k,
             "max_validation_users": self.max_validation_users,
+            "max_fit_users": self.max_fit_users,
             "rounds": self.rounds,
             "random_state": self.random_state,
         }
@@ -135,6 +141,14 @@ class Hybrid(Recommender):
         rng = np.random.default_rng(self.random_state)
         if users.size > self.max_validation_users:
             users = np.sort(rng.choice(users, self.max_validation_users, replace=False))
+        if kept.shape[0] > self.max_fit_users:
+            # The weights only need the validation users' scores: fit the validation
+            # components on them plus a random sample of everyone else, not on all users.
+            others = np.setdiff1d(np.arange(kept.shape[0]), users)
+            extra = rng.choice(others, max(self.max_fit_users - users.size, 0), replace=False)
+            rows = np.union1d(users, extra)
+            kept, hidden = user_subset(kept, rows), sparse.csr_matrix(hidden[rows])
+            users = np.searchsorted(rows, users)
         models = self._fit_components(kept, "validation")
         started = time.perf_counter()
         scores = {name: _standardise(m.recommend_scores(users)) for name, m in models.items()}
