@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
@@ -17,6 +17,7 @@ from nextbuy.core.logging import configure_logging
 from nextbuy.core.metrics import HttpMetrics
 from nextbuy.core.sql import create_database_engine, migrate_database, ping_database
 from nextbuy.core.web.fastapi import install_common, serve_asgi
+from nextbuy.engine.api.answer_replay import AnswerReplay
 from nextbuy.engine.api.routes import internal, router
 from nextbuy.engine.data_plane import DataPlane
 from nextbuy.engine.domain.answers import AnswerCache, HotAnswers
@@ -76,7 +77,9 @@ def create_app(settings: EngineSettings) -> FastAPI:
             sessions=sessions,
             consumable_categories=tuple(settings.consumable_categories),
         )
-        app.state.answers = _hot_answers(settings, plane, models, sessions)
+        app.state.answers = _hot_answers(
+            settings, plane, models, sessions, app.state.recommender.active.touch
+        )
         app.state.ingestor = EventIngestor(event_log, sessions)
         refresher = _refresher(settings, read_model, models, plane.invalidator, feeds)
         app.state.service_events = ServiceEventApplier(
@@ -126,6 +129,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
     app.state.read_model, app.state.models, app.state.metrics = read_model, models, metrics
     app.include_router(router)
     app.include_router(internal)
+    # Innermost of the middlewares: replayed answers still pass the metrics and body limit.
+    app.add_middleware(AnswerReplay)
     install_common(
         app,
         metrics=http_metrics,
@@ -186,7 +191,11 @@ def _refresher(
 
 
 def _hot_answers(
-    settings: EngineSettings, plane: DataPlane, models: ModelStore, sessions: SessionStore
+    settings: EngineSettings,
+    plane: DataPlane,
+    models: ModelStore,
+    sessions: SessionStore,
+    touch: Callable[[str], None],
 ) -> HotAnswers | None:
     """The answer cache, where the data plane can vouch for its inputs (not the naive one)."""
     if settings.answer_cache_entries == 0 or plane.fresh_signals is None or not plane.catalogue:
@@ -197,6 +206,7 @@ def _hot_answers(
         plane.fresh_signals,
         sessions,
         plane.catalogue,
+        touch,
     )
 
 

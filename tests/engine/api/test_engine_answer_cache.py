@@ -186,3 +186,26 @@ def test_an_answer_of_a_stale_feed_says_so_and_only_while_it_is(client: TestClie
     assert answers_of(client).cache.hits == hits + 1
     state.read_model.stock_synced_at = synced_at
     assert get(client, k=5, user_id="alice") == fresh
+
+
+def test_a_replayed_answer_is_the_routed_one_counted_under_its_route(client: TestClient) -> None:
+    computed = undegraded(client, k=5, user_id="alice")  # routed: it loads alice's data
+    get(client, k=5, user_id="alice")  # stored by now
+    hits = answers_of(client).cache.hits
+    replayed = client.get("/v1/recommendations", params={"k": 5, "user_id": "alice"})
+    assert answers_of(client).cache.hits == hits + 1
+    assert replayed.json() == computed
+    assert replayed.headers["content-type"] == "application/json"
+    metrics = client.get("/metrics").text
+    assert 'route="/v1/recommendations"' in metrics
+    assert 'route="unmatched"' not in metrics
+
+
+def test_a_cached_query_with_a_bad_timeout_header_is_still_refused(client: TestClient) -> None:
+    warm(client, k=5, user_id="alice")
+    response = client.get(
+        "/v1/recommendations",
+        params={"k": 5, "user_id": "alice"},
+        headers={"X-Request-Timeout-Ms": "soon"},
+    )
+    assert response.status_code == 422

@@ -15,6 +15,7 @@ from nextbuy.contracts.engine import (
     SimilarItemsResponse,
 )
 from nextbuy.core.errors import FieldError, InvalidInputError
+from nextbuy.engine.api.answer_replay import answer_key
 from nextbuy.engine.api.encoding import JsonBytes, recommendations_body, similar_body
 from nextbuy.engine.api.filter_params import ID_PATTERN, request_filters
 from nextbuy.engine.domain.answers import CachedAnswer, HotAnswers
@@ -91,13 +92,10 @@ async def recommendations(
         )
     answers: HotAnswers | None = getattr(request.app.state, "answers", None)
     basis = answers.basis(user_id, session_id) if answers is not None else None
-    # The whole validated query is the key: every parameter, filters and page included.
-    key = (request.scope["path"], request.scope["query_string"])
+    key = answer_key(request.scope)
     if answers is not None and basis is not None:
-        cached = answers.cache.get(key, basis)
+        cached = answers.find(key, basis, (user_id, session_id))
         if cached is not None:
-            if user_id is not None:
-                recommender.active.touch(user_id)  # still active: keep it precomputed
             _count_degraded(request, cached.degraded_sources)
             return JsonBytes(cached.body)
     deadline = recommender.deadline(timeout_ms)
@@ -115,7 +113,7 @@ async def recommendations(
     )
     # Kept only if nothing but the basis explains a degradation, and not cut short by time.
     if answers is not None and basis is not None and answer.explained_by(basis, deadline):
-        answers.cache.put(key, basis, answer)
+        answers.cache.put(key, basis, answer, (user_id, session_id))
     return JsonBytes(answer.body)
 
 

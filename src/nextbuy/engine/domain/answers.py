@@ -83,10 +83,15 @@ class CachedAnswer:
         return all(source in basis.feeds_degraded for source in self.degraded_sources)
 
 
+Visitor = tuple[str | None, str | None]
+"""(user_id, session_id) as the request gave them."""
+
+
 @dataclass(slots=True)
 class _Entry:
     basis: AnswerBasis
     answer: CachedAnswer
+    visitor: Visitor
     expires_at: float
 
 
@@ -113,9 +118,14 @@ class AnswerCache:
         self.hits += 1
         return entry.answer
 
-    def put(self, key: object, basis: AnswerBasis, answer: CachedAnswer) -> None:
-        """Keep ``answer``, computed from ``basis`` (read *before* computing it)."""
-        self._entries[key] = _Entry(basis, answer, self._clock() + self.ttl_s)
+    def visitor_of(self, key: object) -> Visitor | None:
+        """Whose answer is stored under ``key`` (None: none is)."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry.visitor
+
+    def put(self, key: object, basis: AnswerBasis, answer: CachedAnswer, visitor: Visitor) -> None:
+        """Keep ``visitor``'s ``answer``, computed from ``basis`` (read *before* computing it)."""
+        self._entries[key] = _Entry(basis, answer, visitor, self._clock() + self.ttl_s)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
@@ -133,6 +143,27 @@ class HotAnswers:
     fresh_signals: Callable[[str], UserSignals | None]
     sessions: SessionStore
     catalogue: CatalogueVersion
+    touch: Callable[[str], None]
+    """Marks a user active (kept precomputed): a hit is activity too."""
+
+    def find(self, key: object, basis: AnswerBasis, visitor: Visitor) -> CachedAnswer | None:
+        """The answer under ``key`` if it was computed from ``basis``."""
+        answer = self.cache.get(key, basis)
+        if answer is not None and visitor[0] is not None:
+            self.touch(visitor[0])
+        return answer
+
+    def replay(self, key: object) -> CachedAnswer | None:
+        """The valid answer under ``key``, for a request not parsed yet.
+
+        The key is the raw request; its visitor was read from it, validated, when the answer
+        was stored, so the same key needs no parsing to find out whose answer it asks for.
+        """
+        visitor = self.cache.visitor_of(key)
+        if visitor is None:
+            return None
+        basis = self.basis(*visitor)
+        return None if basis is None else self.find(key, basis, visitor)
 
     def basis(self, user_id: str | None, session_id: str | None) -> AnswerBasis | None:
         """The basis of this visitor's answer, or None if the answer must not be cached.
