@@ -13,6 +13,7 @@ Against the real platform (``nextbuy up`` in a temporary home, demo shop loaded)
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -27,12 +28,16 @@ from nextbuy.bench.event_platform import RunningPlatform
 
 BATCH = 1000
 IN_FLIGHT = 4
+ENGINE_CPU = "process_cpu_seconds_total"
+"""The engine's user+sys CPU: per event it depends far less on the machine's load than rate."""
 
 
 @dataclass
 class EventBenchReport:
     ingest_events_per_s: float
+    ingest_cpu_us_per_event: float
     broker_events_per_s: float | None
+    broker_cpu_us_per_event: float | None
     visible_p50_ms: float
     visible_p99_ms: float
     lost: int
@@ -41,6 +46,8 @@ class EventBenchReport:
     resent: int
     broker_events: int
     visibility_trials: int
+    load_average: tuple[float, float, float]
+    """1, 5 and 15 minutes, at the end of the run: the 2-core machine is shared."""
     notes: list[str]
 
     def to_json(self) -> dict[str, Any]:
@@ -227,13 +234,22 @@ async def run_event_bench(
         accepted = 'nextbuy_engine_events_total{outcome="accepted"}'
         before = await engine_counter(session, platform, accepted)
         sent = visitor_events(events, everything, run=uuid.uuid4().hex[:8])
+        cpu_before = await engine_counter(session, platform, ENGINE_CPU)
         rate, resent = await ingest(session, platform, sent, resend_every)
+        ingest_cpu = await engine_counter(session, platform, ENGINE_CPU) - cpu_before
         stored = int(await engine_counter(session, platform, accepted) - before)
         broker_rate: float | None = None
+        broker_cpu: float | None = None
         if bus_url:
+            # Settle first so the CPU spent on the seeding backlog is not counted.
+            await settle(
+                session, platform, 'nextbuy_engine_service_events_total{outcome="applied"}'
+            )
+            cpu_before = await engine_counter(session, platform, ENGINE_CPU)
             broker_rate = await through_broker(
                 session, platform, bus_url, everything, broker_events
             )
+            broker_cpu = await engine_counter(session, platform, ENGINE_CPU) - cpu_before
         else:
             notes.append("RabbitMQ not reachable: the broker path was not measured")
         latencies = await visibility(session, platform, linked, trials)
@@ -244,7 +260,12 @@ async def run_event_bench(
     p50, p99 = percentiles(latencies)
     return EventBenchReport(
         ingest_events_per_s=round(rate, 1),
+        # Resent batches cost CPU too: divide by every event the engine received.
+        ingest_cpu_us_per_event=round(ingest_cpu * 1e6 / (events + resent * BATCH), 1),
         broker_events_per_s=None if broker_rate is None else round(broker_rate, 1),
+        broker_cpu_us_per_event=(
+            None if broker_cpu is None else round(broker_cpu * 1e6 / broker_events, 1)
+        ),
         visible_p50_ms=round(p50, 1),
         visible_p99_ms=round(p99, 1),
         lost=max(0, events - stored),
@@ -253,5 +274,6 @@ async def run_event_bench(
         resent=resent * BATCH,
         broker_events=broker_events if bus_url else 0,
         visibility_trials=trials,
+        load_average=os.getloadavg(),
         notes=notes,
     )

@@ -31,6 +31,7 @@ from nextbuy.engine.domain.sessions import SessionStore
 from nextbuy.engine.observability import EngineMetrics
 from nextbuy.engine.settings import EngineSettings, models_path
 from nextbuy.engine.storage.event_log import EventLog
+from nextbuy.engine.storage.group_commit import GroupCommitLog
 from nextbuy.engine.storage.model_registry import ModelRegistry
 from nextbuy.engine.storage.model_store import ModelStore
 from nextbuy.engine.storage.read_model import ProductReadModel
@@ -80,7 +81,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
         app.state.answers = _hot_answers(
             settings, plane, models, sessions, app.state.recommender.active.touch
         )
-        app.state.ingestor = EventIngestor(event_log, sessions)
+        app.state.ingestor = EventIngestor(GroupCommitLog(event_log), sessions)
         refresher = _refresher(settings, read_model, models, plane.invalidator, feeds)
         app.state.service_events = ServiceEventApplier(
             read_model.apply_products,

@@ -21,7 +21,8 @@ PRODUCTS = ["kettle", "teapot", "mug", "lamp", "bulb", "shade"]
 
 
 @pytest.fixture
-def client(tmp_path: object) -> Iterator[TestClient]:
+def client(database_url: str) -> Iterator[TestClient]:
+    """The engine on SQLite and on PostgreSQL (its event log's two write paths)."""
     dead = {
         n: f"http://127.0.0.1:{free_port()}" for n in ("profiles", "catalog", "orders", "inventory")
     }
@@ -32,6 +33,7 @@ def client(tmp_path: object) -> Iterator[TestClient]:
         inventory_url=dead["inventory"],
         refresh_interval_s=3600,
         log_format="text",
+        database_url=database_url,
     )
     migrate(settings)
     with TestClient(create_app(settings)) as test_client:
@@ -134,6 +136,20 @@ def test_bad_events_are_reported_by_index_and_the_good_ones_kept(client: TestCli
     assert body["rejected"][0]["errors"][0]["field"] == "product_id"
     assert body["rejected"][1]["errors"][0]["field"] == "type"
     assert body["rejected"][2]["errors"][0]["field"] == "timestamp"
+
+
+def test_accepted_events_are_committed_when_the_202_arrives(client: TestClient) -> None:
+    batch = {"events": [event(f"d{i}", user_id=f"u{i}", price=1.5) for i in range(300)]}
+    assert client.post("/v1/events", json=batch).status_code == 202
+    log = client.app.state.ingestor.store.log  # type: ignore[attr-defined]
+    assert log.count() == 300  # a new connection: committed, not merely queued
+
+
+def test_an_unknown_field_rejects_only_its_event(client: TestClient) -> None:
+    batch = {"events": [event("ok-1"), event("bad-1", colour="red"), event("ok-2")]}
+    body = client.post("/v1/events", json=batch).json()
+    assert (body["accepted"], [r["index"] for r in body["rejected"]]) == (2, [1])
+    assert body["rejected"][0]["errors"][0]["field"] == "colour"
 
 
 def test_a_batch_of_only_bad_events_is_a_422_naming_them(client: TestClient) -> None:

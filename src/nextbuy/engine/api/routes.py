@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from nextbuy.bus.envelope import EventDecodeError, decode_batch
 from nextbuy.contracts.common import ErrorBody
 from nextbuy.contracts.engine import (
-    EventBatch,
     EventBatchResult,
     RecommendationsResponse,
     SimilarItemsResponse,
@@ -17,6 +16,7 @@ from nextbuy.contracts.engine import (
 from nextbuy.core.errors import FieldError, InvalidInputError
 from nextbuy.engine.api.answer_replay import answer_key
 from nextbuy.engine.api.encoding import JsonBytes, recommendations_body, similar_body
+from nextbuy.engine.api.event_body import OPENAPI_BODY, read_event_batch
 from nextbuy.engine.api.filter_params import ID_PATTERN, request_filters
 from nextbuy.engine.domain.answers import CachedAnswer, HotAnswers
 from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
@@ -136,11 +136,17 @@ async def similar_products(
     return JsonBytes(similar_body(ranked, product_id=product_id, offset=filters.offset))
 
 
-@router.post("/events", response_model=EventBatchResult, status_code=202, tags=["events"])
-async def ingest_events(request: Request, batch: EventBatch) -> EventBatchResult:
+@router.post(
+    "/events",
+    response_model=EventBatchResult,
+    status_code=202,
+    tags=["events"],
+    openapi_extra=OPENAPI_BODY,
+)
+async def ingest_events(request: Request) -> EventBatchResult:
     """Accept up to 1,000 events: stored durably before 202; bad ones reported by index."""
     ingestor: EventIngestor = request.app.state.ingestor
-    result = await ingestor.ingest(batch.events)
+    result = await ingestor.ingest_checked(read_event_batch(await request.body()))
     metrics: EngineMetrics = request.app.state.metrics
     metrics.events.labels("accepted").inc(result.accepted)
     metrics.events.labels("duplicate").inc(result.duplicates)

@@ -29,11 +29,21 @@ COLUMNS = (
     "received_at",
 )
 ROWS_PER_STATEMENT = 1000
-"""10 parameters a row: 10,000 per statement, under SQLite's 32,766 limit."""
+"""SQLite: 10 parameters a row, 10,000 per statement, under SQLite's 32,766 limit."""
+
+_POSTGRES_INSERT = (
+    f"INSERT INTO engine_events ({', '.join(COLUMNS)}) "  # noqa: S608 - fixed names
+    "SELECT * FROM unnest(%b::varchar[], %b::varchar[], %b::varchar[], %b::varchar[], "
+    "%b::varchar[], %b::timestamptz[], %b::int[], %b::float8[], %b::varchar[], %b::timestamptz[]) "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+)
+"""PostgreSQL: one array per column, sent in binary. Per 1,000 events it measured 3.4 ms of
+client CPU against 23.7 ms for a 10,000-parameter ``VALUES`` list, and 4.7 ms for ``COPY`` into
+a staging table followed by ``INSERT … SELECT`` (which needs a second round trip)."""
 
 
 class EventLog:
-    """Appends with one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per 1,000 events.
+    """Appends with one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per chunk of events.
 
     This is the ingestion hot path: the statement goes through the DBAPI cursor, because
     SQLAlchemy's per-row parameter processing measured ~10× the database's own work here
@@ -43,22 +53,45 @@ class EventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
-        placeholder = "?" if self._sqlite else "%s"
-        self._row = "(" + ",".join([placeholder] * len(COLUMNS)) + ")"
+        self._row = "(" + ",".join(["?"] * len(COLUMNS)) + ")"
 
     def append(self, events: Sequence[InteractionEvent]) -> set[str]:
         """Store the events not seen before, in one transaction; returns their ids."""
-        unique = list({e.event_id: e for e in events}.values())
-        if not unique:
-            return set()
+        return self.append_batches([events])[0]
+
+    def append_batches(self, batches: Sequence[Sequence[InteractionEvent]]) -> list[set[str]]:
+        """Store several batches in one transaction (one commit); the new ids of each batch.
+
+        An event id in two batches is credited to the first: the second sent it again.
+        """
+        owner: dict[str, int] = {}
+        unique: list[InteractionEvent] = []
+        for number, batch in enumerate(batches):
+            for event in batch:
+                if event.event_id not in owner:
+                    owner[event.event_id] = number
+                    unique.append(event)
+        new_ids = self._insert(unique) if unique else set()
+        per_batch: list[set[str]] = [set() for _ in batches]
+        for event_id in new_ids:
+            per_batch[owner[event_id]].add(event_id)
+        return per_batch
+
+    def _insert(self, events: Sequence[InteractionEvent]) -> set[str]:
         received = datetime.now(UTC)
         new_ids: set[str] = set()
         try:
             with self.engine.begin() as connection:
-                cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-                for start in range(0, len(unique), ROWS_PER_STATEMENT):
-                    chunk = unique[start : start + ROWS_PER_STATEMENT]
-                    cursor.execute(self._statement(len(chunk)), self._parameters(chunk, received))
+                driver = connection.connection.driver_connection
+                if self._sqlite:
+                    cursor = driver.cursor()  # type: ignore[union-attr]
+                    for start in range(0, len(events), ROWS_PER_STATEMENT):
+                        chunk = events[start : start + ROWS_PER_STATEMENT]
+                        cursor.execute(self._statement(len(chunk)), _rows(chunk, received))
+                        new_ids.update(row[0] for row in cursor.fetchall())
+                else:
+                    cursor = driver.cursor(binary=True)  # type: ignore[union-attr]
+                    cursor.execute(_POSTGRES_INSERT, _columns(events, received))
                     new_ids.update(row[0] for row in cursor.fetchall())
                 cursor.close()
         except (OperationalError, DBAPIError) as error:
@@ -72,25 +105,6 @@ class EventLog:
             f"INSERT INTO engine_events ({columns}) VALUES {values} "  # noqa: S608 - fixed names
             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
         )
-
-    def _parameters(self, events: Sequence[InteractionEvent], received: datetime) -> list[object]:
-        stamp = _sqlite_timestamp if self._sqlite else _utc
-        received_at = stamp(received)
-        flat: list[object] = []
-        for e in events:
-            flat += (
-                e.event_id,
-                e.type,
-                e.user_id,
-                e.session_id,
-                e.product_id,
-                stamp(e.timestamp),
-                e.quantity,
-                e.price,
-                e.recommendation_id,
-                received_at,
-            )
-        return flat
 
     def count(self) -> int:
         with self.engine.connect() as connection:
@@ -124,8 +138,40 @@ class EventLog:
                 ]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+def _rows(events: Sequence[InteractionEvent], received: datetime) -> list[object]:
+    """SQLite: the flat parameter list of a multi-row VALUES."""
+    received_at = _sqlite_timestamp(received)
+    flat: list[object] = []
+    for e in events:
+        flat += (
+            e.event_id,
+            e.type,
+            e.user_id,
+            e.session_id,
+            e.product_id,
+            _sqlite_timestamp(e.timestamp),
+            e.quantity,
+            e.price,
+            e.recommendation_id,
+            received_at,
+        )
+    return flat
+
+
+def _columns(events: Sequence[InteractionEvent], received: datetime) -> list[list[object]]:
+    """PostgreSQL: one list per column, for ``unnest``."""
+    return [
+        [e.event_id for e in events],
+        [e.type for e in events],
+        [e.user_id for e in events],
+        [e.session_id for e in events],
+        [e.product_id for e in events],
+        [e.timestamp for e in events],
+        [e.quantity for e in events],
+        [e.price for e in events],
+        [e.recommendation_id for e in events],
+        [received] * len(events),
+    ]
 
 
 def _sqlite_timestamp(moment: datetime) -> str:
