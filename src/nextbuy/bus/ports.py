@@ -17,6 +17,20 @@ from nextbuy.contracts.events import AnyEvent, EventBase
 EventHandler = Callable[[AnyEvent], Awaitable[None]]
 """Processes one event and returns once its effect is committed; raises to have it retried."""
 
+BatchEventHandler = Callable[[Sequence[AnyEvent]], Awaitable[None]]
+"""Processes events in order, returning once all their effects are committed; raises to have
+them retried (the consumer then retries them one by one, to single out a poison event)."""
+
+
+def one_by_one(handler: EventHandler) -> BatchEventHandler:
+    """A batch handler that hands each event to ``handler`` in turn."""
+
+    async def handle(events: Sequence[AnyEvent]) -> None:
+        for event in events:
+            await handler(event)
+
+    return handle
+
 
 class EventPublisher(Protocol):
     """Sends events to every subscriber of their type."""

@@ -101,7 +101,9 @@ def create_app(settings: EngineSettings) -> FastAPI:
             consumer = RabbitConsumer(
                 settings.bus_url.get_secret_value(), group="engine", prefetch=settings.bus_prefetch
             )
-            consuming = consumer.run(app.state.service_events.handle, stop=stop_consuming)
+            consuming = consumer.run_batches(
+                app.state.service_events.handle_batch, stop=stop_consuming
+            )
             tasks.append(asyncio.create_task(consuming))
         if settings.data_plane == "optimized" and settings.precompute:
             recommender = app.state.recommender

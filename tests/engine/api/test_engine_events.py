@@ -251,6 +251,21 @@ def test_a_product_event_updates_the_read_model_and_redelivery_changes_nothing(
     assert similar["items"][0]["title"] == "Brass lamp"
 
 
+def test_a_batch_of_service_events_is_applied_in_order_and_once(client: TestClient) -> None:
+    gone = service_event("stock.changed.v1", stock=stock("kettle", 0))
+    renamed = service_event("product.updated.v1", product=product("lamp", title="Brass lamp"))
+    mug_gone = service_event("stock.changed.v1", stock=stock("mug", 0))
+    batch = [gone, renamed, renamed, mug_gone, gone]
+    assert client.post("/v1/internal/events", json={"events": batch}).status_code == 200
+    applier = client.app.state.service_events  # type: ignore[attr-defined]
+    assert (applier.applied, applier.duplicates) == (3, 2)
+    shown = top(client, session_id="s9", k=5)
+    assert "kettle" not in shown
+    assert "mug" not in shown
+    similar = client.get("/v1/products/bulb/similar", params={"k": 3}).json()
+    assert similar["items"][0]["title"] == "Brass lamp"
+
+
 def test_a_new_product_is_known_to_the_engine_at_once(client: TestClient) -> None:
     assert client.get("/v1/products/lantern/similar").status_code == 404
     kitchen = product("lantern", category_path=["Home", "Kitchen"])

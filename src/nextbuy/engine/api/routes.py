@@ -174,6 +174,5 @@ async def service_events(request: Request) -> dict[str, int]:
     except EventDecodeError as error:
         raise InvalidInputError(str(error), errors=[FieldError("body", str(error))]) from error
     applier: ServiceEventApplier = request.app.state.service_events
-    for event in events:
-        await applier.handle(event)
+    await applier.handle_batch(events)
     return {"received": len(events)}

@@ -8,8 +8,9 @@ delivery.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from nextbuy.contracts.events import (
     AnyEvent,
@@ -50,6 +51,50 @@ class ServiceEventApplier:
             self._seen.popitem(last=False)
         self.applied += 1
         self.on_outcome("applied")
+
+    async def handle_batch(self, events: Sequence[AnyEvent]) -> None:
+        """Apply events in order; a run of stock or product changes is one read-model upsert.
+
+        Upserting a run at once is what lets the broker path keep up with a busy shop: the
+        read model's per-call work (its sync timestamps, growing arrays) is paid per run.
+        """
+        fresh = self._not_seen(events)
+        try:
+            for _kind, same_kind in groupby(fresh, key=type):
+                await self._apply_run(list(same_kind))
+        except BaseException:
+            for event in fresh:  # not applied (or not all): a retry must apply them again
+                self._seen.pop(str(event.event_id), None)
+            raise
+        while len(self._seen) > REMEMBERED_EVENTS:
+            self._seen.popitem(last=False)
+        self.applied += len(fresh)
+        for _event in fresh:
+            self.on_outcome("applied")
+
+    def _not_seen(self, events: Sequence[AnyEvent]) -> list[AnyEvent]:
+        fresh: list[AnyEvent] = []
+        for event in events:
+            key = str(event.event_id)
+            if key in self._seen:
+                self.duplicates += 1
+                self.on_outcome("duplicate")
+            else:
+                self._seen[key] = None  # also catches a repeat within the batch
+                fresh.append(event)
+        return fresh
+
+    async def _apply_run(self, run: list[AnyEvent]) -> None:
+        """Apply events of one type: stock and product changes with one upsert."""
+        stock = [e.stock for e in run if isinstance(e, StockChangedV1)]
+        products = [e.product for e in run if isinstance(e, ProductCreatedV1 | ProductUpdatedV1)]
+        if len(stock) == len(run):
+            self.apply_stock([stock_level(level) for level in stock])
+        elif len(products) == len(run):
+            self.apply_products([product_info(product) for product in products])
+        else:
+            for event in run:
+                await self._apply(event)
 
     async def _apply(self, event: AnyEvent) -> None:
         match event:
