@@ -11,9 +11,6 @@ class EngineMetrics:
     """Registered on the app's own registry, next to the HTTP metrics."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        # process_cpu_seconds_total: benchmarks divide it by events to get a cost per event
-        # that depends far less on the machine's load than wall-clock throughput does.
-        ProcessCollector(registry=registry)
         self.upstream_calls = Counter(
             "nextbuy_engine_upstream_calls_total",
             "Calls to upstream services, by source and outcome.",
