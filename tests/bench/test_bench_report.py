@@ -130,3 +130,17 @@ def test_a_run_too_short_to_show_the_flag_is_not_judged_rather_than_failed() -> 
     slow.events = short.events
     report = BenchReport([slow], [], Path("."), BenchOptions().quick())
     assert verdict(report, "upstream_killed_orders") is False  # a real failure still shows
+
+
+def test_an_engine_degraded_before_the_fault_clears_when_it_is_back_to_that_share() -> None:
+    phase = fault_phase(43.0, duration_s=60.0, recovered_s=40.0)
+    result = phase.result
+    every_other = (np.arange(len(result)) % 2 == 0) & (result.scheduled_s < 20.0)
+    every_other |= (np.arange(len(result)) % 2 == 0) & (result.scheduled_s >= 43.0)
+    result.degraded[every_other] = True  # half the answers, before and after the fault
+    result.sources[every_other] = SOURCE_BITS["orders"]
+    clearing = phase.clearing
+    assert clearing is not None
+    assert clearing.relative
+    assert clearing.after_s == pytest.approx(3.0, abs=1.0)
+    assert verdict(report_of(phase), "upstream_killed_orders") is True

@@ -18,7 +18,8 @@ from nextbuy.bench.stack import BenchStack
 
 SAMPLE_EVERY_S = 0.5
 _LINE = re.compile(
-    rb"^(nextbuy_engine_upstream_in_flight(?:_peak)?)\{source=\"(\w+)\"\} ([0-9.e+]+)$"
+    rb"^(nextbuy_engine_upstream_in_flight(?:_peak)?|nextbuy_engine_breaker_open)"
+    rb"\{source=\"(\w+)\"\} ([0-9.e+]+)$"
     rb"|^(process_open_fds) ([0-9.e+]+)$",
     re.MULTILINE,
 )
@@ -32,19 +33,25 @@ class EngineSample:
     open_fds: int | None
     in_flight: dict[str, int] = field(default_factory=dict)
     in_flight_peak: dict[str, int] = field(default_factory=dict)
+    breaker_open: dict[str, int] = field(default_factory=dict)
+    """1 per breaker (``profiles``, ``catalog_feed``…) that is open or half-open."""
 
 
 def parse_metrics(at_s: float, text: bytes) -> EngineSample:
     fds: int | None = None
     in_flight: dict[str, int] = {}
     peak: dict[str, int] = {}
+    breakers: dict[str, int] = {}
     for match in _LINE.finditer(text):
         if match.group(4):
             fds = int(float(match.group(5)))
             continue
-        target = peak if match.group(1).endswith(b"_peak") else in_flight
+        name = match.group(1)
+        target = (
+            breakers if name.endswith(b"_open") else peak if name.endswith(b"_peak") else in_flight
+        )
         target[match.group(2).decode()] = int(float(match.group(3)))
-    return EngineSample(at_s, fds, in_flight, peak)
+    return EngineSample(at_s, fds, in_flight, peak, breakers)
 
 
 class EngineWatch:

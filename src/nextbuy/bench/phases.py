@@ -73,7 +73,13 @@ class PhaseResult:
         if recovered is None or len(self.result) == 0:
             return None
         end = float(self.result.scheduled_s.max())
-        return degraded_clearing(self.result, recovered, end, self.fault_source)
+        return degraded_clearing(
+            self.result,
+            recovered,
+            end,
+            self.fault_source,
+            baseline_pct=self.degraded_before_fault_pct,
+        )
 
     @property
     def degraded_after_recovery_s(self) -> float | None:
@@ -109,6 +115,19 @@ class PhaseResult:
         peaks = [s.in_flight_peak.get(source, 0) for s in self.engine_samples if source]
         live = [s.in_flight.get(source, 0) for s in self.engine_samples if source]
         return max(peaks + live) if peaks or live else None
+
+    @property
+    def breaker_opened_after_s(self) -> float | None:
+        """Seconds from the fault to the first scrape showing the faulted source's breaker (or
+        its feed's) not closed; None if no scrape did."""
+        source, start = self.fault_source, self.events.get("fault")
+        if source is None or start is None:
+            return None
+        for sample in self.engine_samples:
+            opened = sample.breaker_open.get(source) or sample.breaker_open.get(f"{source}_feed")
+            if sample.at_s >= start and opened:
+                return round(sample.at_s - start, 2)
+        return None
 
     @property
     def open_fds_baseline(self) -> float | None:
@@ -168,6 +187,7 @@ class PhaseResult:
             if self.clearing is None
             else self.clearing.observed_s,
             "in_flight_peak": self.in_flight_peak,
+            "breaker_opened_after_s": self.breaker_opened_after_s,
             "open_fds_baseline": self.open_fds_baseline,
             "open_fds_back_after_s": self.open_fds_back_after_s,
             "engine_samples": [asdict(sample) for sample in self.engine_samples],

@@ -192,13 +192,15 @@ def _fault(report: BenchReport, name: str) -> TargetCheck:
     observed = 0.0 if clearing is None else clearing.observed_s
     if after is not None:
         clears = f"clears {after:.1f} s after"
+        if clearing is not None and clearing.relative:
+            clears += " (back to the pre-fault share)"
     else:
         clears = f"not cleared {observed:.1f} s after"
     measured = (
         f"{summary.errors} errors, {summary.within_200ms_pct:.2f}% ≤ 200 ms, "
         f"degraded by {phase.fault_source or 'any source'} {_pct(during)} while down "
         f"(from +{phase.degraded_grace_s:.0f} s; {_pct(phase.degraded_before_fault_pct)} before), "
-        f"{clears}"
+        f"{clears}; breaker open {_secs(phase.breaker_opened_after_s)} after the fault"
     )
     parts: list[bool | None] = [
         summary.errors == 0,

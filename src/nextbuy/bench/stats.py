@@ -79,10 +79,22 @@ class Clearing:
     """Seconds from recovery to the last degraded answer; None if they never stopped."""
     observed_s: float
     """How long the run went on after recovery (a verdict needs enough of it)."""
+    relative: bool = False
+    """Judged as "back to the pre-fault share" because answers were degraded before the fault."""
+
+
+STRICT_BELOW_PCT = 5.0
+"""Below this pre-fault share, cleared means no degraded answer at all."""
+RELATIVE_MARGIN_PCT, BIN_S = 10.0, 1.0
 
 
 def degraded_clearing(
-    result: LoadResult, recovered_at_s: float, end_s: float, source: str | None = None
+    result: LoadResult,
+    recovered_at_s: float,
+    end_s: float,
+    source: str | None = None,
+    *,
+    baseline_pct: float | None = None,
 ) -> Clearing:
     """How long after ``recovered_at_s`` answers still came back degraded.
 
@@ -92,14 +104,46 @@ def degraded_clearing(
     followed it undegraded: a run that ends right after recovery has not shown a clearing. With
     a ``source``, only answers degraded because of that source count (an engine may be degraded
     for reasons the fault did not cause).
+
+    When the engine was already degraded by that source before the fault (``baseline_pct`` ≥
+    5%: cold users whose history takes longer than the deadline on a loaded machine), "no
+    degraded answer" never comes; the fault's effect is then over at the start of the first
+    1 s bin from which every bin's share is within 10 points of the baseline.
     """
+    observed = _round(max(0.0, end_s - recovered_at_s))
     answered = (result.scheduled_s >= recovered_at_s) & (result.status == 200)
     degraded = answered & degraded_mask(result, source)
+    if baseline_pct is not None and baseline_pct >= STRICT_BELOW_PCT:
+        return Clearing(
+            _relative_clearing(result, degraded, answered, recovered_at_s, end_s, baseline_pct),
+            observed,
+            relative=True,
+        )
     last = float(result.scheduled_s[degraded].max()) if degraded.any() else recovered_at_s
     clean = answered & (result.scheduled_s > last)
     cleared = clean.sum() >= CLEAN_TAIL_ANSWERS and end_s - last >= CLEAN_TAIL_S
-    observed = _round(max(0.0, end_s - recovered_at_s))
     return Clearing(_round(last - recovered_at_s) if cleared else None, observed)
+
+
+def _relative_clearing(
+    result: LoadResult,
+    degraded: BoolArray,
+    answered: BoolArray,
+    start_s: float,
+    end_s: float,
+    baseline_pct: float,
+) -> float | None:
+    bins = int((end_s - start_s) // BIN_S)
+    index = ((result.scheduled_s - start_s) // BIN_S).astype(np.int64)
+    high = []
+    for b in range(bins):
+        in_bin = answered & (index == b)
+        share = 100 * float(degraded[in_bin].sum()) / max(1, int(in_bin.sum()))
+        high.append(in_bin.any() and share > baseline_pct + RELATIVE_MARGIN_PCT)
+    last_high = max((b for b, h in enumerate(high) if h), default=-1)
+    if bins - (last_high + 1) < 2:  # two clean seconds at least, as in the strict rule
+        return None
+    return _round((last_high + 1) * BIN_S)
 
 
 def degraded_after_recovery_s(

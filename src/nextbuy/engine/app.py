@@ -67,7 +67,6 @@ def create_app(settings: EngineSettings) -> FastAPI:
         feeds = FeedHealth.create(
             {source: _upstream(settings, session, source) for source in FEED_SOURCES},
             metrics.on_breaker_change,
-            poll_interval_s=settings.refresh_interval_s,
         )
         plane = await _data_plane(settings, session, read_model, metrics, feeds)
         app.state.recommender = Recommender(

@@ -66,7 +66,7 @@ async def _slow_feed_opens() -> None:
         http = UpstreamHttp(
             session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
         )
-        health = FeedHealth.create({"catalog": http}, poll_interval_s=10.0)
+        health = FeedHealth.create({"catalog": http})
         feed = catalogue_feed(http, health.breakers["catalog"])
         resolver = FeedAwareResolver(NoneDegraded(), health)
 
@@ -74,7 +74,7 @@ async def _slow_feed_opens() -> None:
         assert (await resolver.resolve([], Deadline(0.1))).degraded_sources == ()
 
         catalog.delay_s = FEED_SLOW_CALL_S + 0.1
-        await feed.poll()  # one slow call of the last two: the slow-call rule trips
+        await feed.poll()  # one slow short page: the slow-call rule trips
         assert health.breakers["catalog"].state == "open"
         assert (await resolver.resolve([], Deadline(0.1))).degraded_sources == ("catalog",)
         with pytest.raises(UpstreamError):
@@ -90,12 +90,11 @@ async def _probe_closes() -> None:
         http = UpstreamHttp(
             session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
         )
-        health = FeedHealth.create({"catalog": http}, poll_interval_s=10.0)
+        health = FeedHealth.create({"catalog": http})
         breaker = health.breakers["catalog"]
         breaker._open_s = 0.2  # the rule under test is the probe, not the interval
         catalog.delay_s = FEED_SLOW_CALL_S + 0.1
         feed = catalogue_feed(http, breaker)
-        await feed.poll()
         await feed.poll()
         assert breaker.state == "open"
 

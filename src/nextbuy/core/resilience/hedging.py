@@ -116,9 +116,12 @@ class _Race(Generic[T]):
             self._launch()
 
     def _settle(self, task: asyncio.Future[T]) -> None:
+        # Read every outcome, even after the race is decided: a hedge that failed at once (no
+        # bulkhead slot) would otherwise be logged as "exception was never retrieved".
+        failed = task.cancelled() or task.exception() is not None
         if self._outcome.done():
             return
-        if not task.cancelled() and task.exception() is None:
+        if not failed:
             self._outcome.set_result(task)
         elif all(t.done() for t in self._tasks):
             # Everything launched has failed (a first call that fails before the hedge delay

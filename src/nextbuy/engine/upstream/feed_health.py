@@ -5,10 +5,12 @@ never slows a request. It still must not go unnoticed: the read model falls behi
 feed is slow. Each feed gets a breaker with a slow-call rule; while the catalog's or the
 inventory's breaker is not closed, answers name that source in ``degraded_sources``.
 
-Feeds are polled every few seconds, so the breaker judges a window of two calls: one slow or
-failed call in the last two opens it, which trips within one poll interval of the upstream
-turning slow (S4 allows 10 s). Only short pages are timed: a full page of a first sync is a
-bulk transfer whose time says more about its size than about the upstream's health.
+Feeds are polled every few seconds, and on a loaded machine a refresh round takes longer than
+its interval, so a window of several calls would take tens of seconds to fill. One slow or failed
+short page opens the breaker: it trips at the first poll after the upstream turns slow (S4 allows
+10 s), and the probe closes it again within a second of the open interval once it is fast. Only
+short pages are timed: a full page of a first sync is a bulk transfer whose time says more about
+its size than about the upstream's health.
 """
 
 from __future__ import annotations
@@ -30,16 +32,13 @@ FEED_SLOW_CALL_S = 0.15
 2-core VM; 150 ms is well above that and below the +150 ms of S4's slow catalog."""
 
 
-def feed_breaker(
-    source: str, on_state_change: StateChangeCallback | None, poll_interval_s: float
-) -> CircuitBreaker:
+def feed_breaker(source: str, on_state_change: StateChangeCallback | None) -> CircuitBreaker:
     return CircuitBreaker(
         f"{source}_feed",
-        consecutive_failures=2,
-        failure_rate=0.5,
-        window_calls=2,
-        # The last two polls, whatever the interval: one slow call of two then trips it.
-        window_s=1.5 * poll_interval_s,
+        consecutive_failures=1,
+        failure_rate=1.0,
+        window_calls=1,
+        window_s=1.0,
         open_s=5.0,
         slow_call_s=FEED_SLOW_CALL_S,
         slow_call_rate=0.5,
@@ -59,10 +58,8 @@ class FeedHealth:
         cls,
         https: dict[str, UpstreamHttp],
         on_state_change: StateChangeCallback | None = None,
-        *,
-        poll_interval_s: float,
     ) -> FeedHealth:
-        breakers = {s: feed_breaker(s, on_state_change, poll_interval_s) for s in https}
+        breakers = {s: feed_breaker(s, on_state_change) for s in https}
         return cls(https, breakers)
 
     def probe_targets(self) -> list[ProbeTarget]:
