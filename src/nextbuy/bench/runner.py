@@ -53,7 +53,7 @@ SETTLE_QUIET_S, SETTLE_MAX_S = 0.3, 20.0
 @dataclass(frozen=True)
 class BenchOptions:
     rate_per_s: float = 30.0
-    duration_s: float = 60.0
+    duration_s: float = 40.0
     capacity_s: float = 10.0
     capacity_concurrency: int = 32
     scenarios: tuple[Scenario, ...] = SCENARIOS
@@ -68,8 +68,6 @@ class BenchOptions:
     """Which clients run (``--client``): the naive plane's rows take as long as the rest."""
     quick_mode: bool = False
     """Set by ``quick()``: targets its short runs cannot show are "not judged", not failed."""
-    overlap_clients: bool = False
-    """Run a scenario's clients side by side (quick mode): half the phases, shared cores."""
 
     def quick(self) -> BenchOptions:
         """Every scenario, briefly, on a small shop: a smoke check, not a measurement."""
@@ -84,7 +82,6 @@ class BenchOptions:
             timeout_s=1.0,
             probe_users=10,
             quick_mode=True,
-            overlap_clients=True,
         )
 
 
@@ -202,14 +199,8 @@ class BenchRunner:
     async def _scenario(self, scenario: Scenario) -> list[PhaseResult]:
         results = []
         clients = [c for c in scenario.clients if c in self.options.clients]
-        # Only fault runs overlap: they pay for a fault and its recovery (a Django boot) per
-        # phase, and their verdicts are about the optimised engine's own behaviour. Warm, cold
-        # and hedging figures are compared across rows, so they keep the cores to themselves.
-        if self.options.overlap_clients and scenario.is_fault and clients:
-            results.extend(await self._phase(scenario, clients))
-        else:
-            for client in clients:
-                results.extend(await self._phase(scenario, (client,)))
+        for client in clients:
+            results.extend(await self._phase(scenario, (client,)))
         if scenario.capacity:
             for client in clients:
                 results.append(await self._capacity(scenario, client))
@@ -279,7 +270,7 @@ class BenchRunner:
                 return
 
     async def _phase(self, scenario: Scenario, clients: Sequence[Client]) -> list[PhaseResult]:
-        """Run ``clients`` side by side through one fault timeline (one client unless quick)."""
+        """Run ``clients`` side by side through one fault timeline (the bench passes one)."""
         engines = [scenario.engine_for(client) for client in clients]
         await self._settle()
         # Enough users for a Poisson count well above its mean (sd = sqrt(mean)).

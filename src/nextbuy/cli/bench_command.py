@@ -45,7 +45,14 @@ def bench(
         bool, typer.Option(help="Every scenario briefly on a small shop (a smoke check)")
     ] = False,
     rate: Annotated[float, typer.Option(min=1, help="Open-loop arrival rate R, requests/s")] = 30,
-    duration: Annotated[float, typer.Option(min=1, help="Seconds per scenario and client")] = 60,
+    duration: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds per scenario and client; faults run from 1/3 to 2/3, so 40 s leaves "
+            "13 s after recovery to see the degraded flag clear (≤ 10 s)",
+        ),
+    ] = 40,
     scenario: Annotated[
         list[str] | None, typer.Option(help="Run only this scenario (repeatable)")
     ] = None,
