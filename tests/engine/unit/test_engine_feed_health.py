@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -14,7 +15,7 @@ from nextbuy.core.deadline import Deadline
 from nextbuy.core.http_client import create_session
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ResolvedProducts
-from nextbuy.engine.upstream.clients import catalogue_feed
+from nextbuy.engine.upstream.clients import catalogue_feed, stock_feed
 from nextbuy.engine.upstream.feed_health import FEED_SLOW_CALL_S, FeedAwareResolver, FeedHealth
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.probe import probe_open_breakers
@@ -113,3 +114,60 @@ async def _probe_closes() -> None:
         finally:
             probing.cancel()
             await asyncio.gather(probing, return_exceptions=True)
+
+
+class StockFeed:
+    """A stock change feed honouring ``updated_since`` (inclusive), as the services do."""
+
+    def __init__(self, levels: list[dict[str, object]]) -> None:
+        self.levels = levels
+        self.port = free_port()
+        self.served: list[int] = []
+
+    async def changes(self, request: web.Request) -> web.Response:
+        since = request.query.get("updated_since")
+        items = [
+            level
+            for level in self.levels
+            if since is None
+            or datetime.fromisoformat(str(level["updated_at"])) >= datetime.fromisoformat(since)
+        ]
+        self.served.append(len(items))
+        return web.json_response({"items": items, "next_cursor": None})
+
+
+def stock_level(product: str, updated_at: datetime) -> dict[str, object]:
+    return {
+        "product_id": product,
+        "available": 5,
+        "reserved": 0,
+        "updated_at": updated_at.isoformat(),
+    }
+
+
+def test_a_settled_feed_is_not_read_again_but_a_recent_change_is_reread_with_overlap() -> None:
+    asyncio.run(_settled_feed())
+
+
+async def _settled_feed() -> None:
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    server = StockFeed([stock_level(f"p{i}", long_ago) for i in range(50)])
+    app = web.Application()
+    app.router.add_get("/v1/stock:changes", server.changes)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", server.port).start()
+    try:
+        async with create_session() as session:
+            http = UpstreamHttp(
+                session, f"http://127.0.0.1:{server.port}", "inventory", max_body_bytes=1 << 20
+            )
+            feed = stock_feed(http)
+            assert len(await feed.poll()) == 50
+            assert await feed.poll() == []  # settled: resumes just after the newest change
+            server.levels.append(stock_level("p50", datetime.now(UTC)))
+            assert [level.product_id for level in await feed.poll()] == ["p50"]
+            again = await feed.poll()  # recent: re-read within the overlap (idempotent)
+            assert [level.product_id for level in again] == ["p50"]
+    finally:
+        await runner.cleanup()

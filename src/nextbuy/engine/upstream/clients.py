@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -26,6 +26,9 @@ FEED_PAGE = 1000
 RESUME_OVERLAP = timedelta(seconds=5)
 """Resume a feed this far before the newest change seen: updated_at is the writer's clock, so
 concurrent transactions can commit slightly out of timestamp order; re-reading is idempotent."""
+SETTLED_AFTER = timedelta(seconds=30)
+"""A newest change older than this (on our clock, so with room for clock skew) has settled."""
+JUST_AFTER = timedelta(microseconds=1)
 
 
 class ProfilesClient:
@@ -64,6 +67,9 @@ class ChangeFeedClient(Generic[T]):
 
     The feed returns no cursor after its last (short) page, so the follower resumes with
     ``updated_since`` a little before the newest change seen; re-read rows are idempotent upserts.
+    Once the newest change is older than ``SETTLED_AFTER`` it resumes just after it instead: no
+    write can still commit with an earlier timestamp, and re-reading the overlap forever meant a
+    catalogue seeded in one burst came back whole (3,000 products, three full pages) every poll.
     """
 
     def __init__(
@@ -77,6 +83,7 @@ class ChangeFeedClient(Generic[T]):
         self.http, self.path, self.model, self.convert = http, path, model, convert
         self.breaker = breaker
         self._updated_since: str | None = None
+        self._newest: datetime | None = None
 
     async def poll(self) -> list[T]:
         if self.breaker is not None and not self.breaker.allow():
@@ -99,18 +106,31 @@ class ChangeFeedClient(Generic[T]):
                 raise
             self._record(started, short=len(page.items) < FEED_PAGE)
             if page.items:
-                newest = max(item.updated_at for item in page.items)
-                self._updated_since = (newest - RESUME_OVERLAP).isoformat()
+                newest = _aware(max(item.updated_at for item in page.items))
+                self._newest = newest if self._newest is None else max(self._newest, newest)
             changes.extend(self.convert(item) for item in page.items)
             cursor = page.next_cursor
             if not cursor:
+                self._updated_since = self._resume_point()
                 return changes
+
+    def _resume_point(self) -> str | None:
+        if self._newest is None:
+            return self._updated_since
+        if datetime.now(UTC) - self._newest > SETTLED_AFTER:
+            return (self._newest + JUST_AFTER).isoformat()
+        return (self._newest - RESUME_OVERLAP).isoformat()
 
     def _record(self, started: float, *, short: bool) -> None:
         # Only a short page is timed: a full page of a first sync is a bulk transfer whose
         # time says more about its size than about the upstream's health.
         if self.breaker is not None:
             self.breaker.record_success(time.monotonic() - started if short else 0.0)
+
+
+def _aware(moment: datetime) -> datetime:
+    """Feeds send UTC; a timestamp without a zone is read as UTC rather than failing to compare."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def catalogue_feed(
