@@ -6,11 +6,11 @@ feed is slow. Each feed gets a breaker with a slow-call rule; while the catalog'
 inventory's breaker is not closed, answers name that source in ``degraded_sources``.
 
 Feeds are polled every few seconds, and on a loaded machine a refresh round takes longer than
-its interval, so a window of several calls would take tens of seconds to fill. One slow or failed
-short page opens the breaker: it trips at the first poll after the upstream turns slow (S4 allows
-10 s), and the probe closes it again within a second of the open interval once it is fast. Only
-short pages are timed: a full page of a first sync is a bulk transfer whose time says more about
-its size than about the upstream's health.
+its interval, so a window of several calls would take tens of seconds to fill. One slow short
+page (or two failed polls in a row) opens the breaker: it trips at the first poll after the
+upstream turns slow (S4 allows 10 s), and the probe closes it again within a second of the open
+interval once it is fast. Only short pages are timed: a full page of a first sync is a bulk
+transfer whose time says more about its size than about the upstream's health.
 """
 
 from __future__ import annotations
@@ -35,8 +35,12 @@ FEED_SLOW_CALL_S = 0.15
 def feed_breaker(source: str, on_state_change: StateChangeCallback | None) -> CircuitBreaker:
     return CircuitBreaker(
         f"{source}_feed",
-        consecutive_failures=1,
-        failure_rate=1.0,
+        # Two failed polls in a row, never a rate: a refused connection is often a restart in
+        # progress, and the next poll is seconds away.
+        consecutive_failures=2,
+        failure_rate=2.0,
+        # One slow page in the last second (the last poll): S4 gives the slow-call rule 10 s,
+        # and a loaded machine may poll only every 7–10 s.
         window_calls=1,
         window_s=1.0,
         open_s=5.0,
