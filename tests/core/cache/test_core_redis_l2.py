@@ -98,6 +98,7 @@ def test_two_replicas_share_the_l2(redis_prefix: str) -> None:
         replica_a, replica_b = pair_a[0], pair_b[0]
         loader = Loader(b"profile-7")
         assert await read(replica_a, "profile:7", loader) == (b"profile-7", CacheStatus.MISS)
+        await replica_a.writes_landed()
         assert await read(replica_b, "profile:7", loader) == (b"profile-7", CacheStatus.HIT)
         assert loader.calls == 1  # replica B found replica A's load in Redis
         await replica_a.invalidate("profile:7")
@@ -193,6 +194,7 @@ def test_redis_killed_mid_run_then_restarted(
         (replica_a, _), (replica_b, l2) = pair_a, pair_b
         loader = Loader(b"v")
         await read(replica_a, "before", loader)
+        await replica_a.writes_landed()
         assert (await read(replica_b, "before", loader))[1] is CacheStatus.HIT
 
         os.kill(processes[0].pid, signal.SIGKILL)  # S14: Redis dies mid-run
@@ -208,6 +210,7 @@ def test_redis_killed_mid_run_then_restarted(
         await asyncio.sleep(OPEN_S + 0.1)
         calls = loader.calls
         await read(replica_a, "after", loader)  # A's breaker probes, finds Redis, stores
+        await replica_a.writes_landed()  # (behind the answer: the reader did not wait for it)
         assert (await read(replica_b, "after", loader))[1] is CacheStatus.HIT
         assert loader.calls == calls + 1  # B's read came from Redis, not the loader
         assert l2.available

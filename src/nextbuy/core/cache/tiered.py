@@ -66,6 +66,8 @@ class TieredCache:
         self._failed: OrderedDict[str, None] = OrderedDict()
         # Keys invalidated while a load was in flight: that load's result is out of date.
         self._discard: set[str] = set()
+        # L2 writes of fresh loads, still in flight: the caller does not wait for them.
+        self._l2_writes: dict[str, asyncio.Task[None]] = {}
         self.refresh_failures = 0
 
     async def get_or_load(
@@ -102,6 +104,9 @@ class TieredCache:
         self._l1.delete(key)
         if key in self._loads:
             self._discard.add(key)
+        write = self._l2_writes.pop(key, None)
+        if write is not None:
+            write.cancel()  # a value older than the invalidation must not reach L2
         if self._l2 is not None:
             await self._l2.delete(key)
 
@@ -111,6 +116,11 @@ class TieredCache:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.writes_landed()
+
+    async def writes_landed(self) -> None:
+        """Wait for the L2 writes in flight (each bounded by the Redis timeout) to land."""
+        await asyncio.gather(*self._l2_writes.values(), return_exceptions=True)
         # Loads run as shared tasks that outlive a cancelled waiter by design; end them too.
         await self._lookups.cancel_all()
         await self._loads.cancel_all()
@@ -161,9 +171,31 @@ class TieredCache:
             return value
         self._l1.set(key, value, soft_ttl_s=ttl.soft_s, hard_ttl_s=ttl.hard_s)
         if self._l2 is not None:
-            await self._l2.set(key, value, soft_ttl_s=ttl.soft_s, hard_ttl_s=ttl.hard_s)
+            self._write_behind(key, value, ttl)
         self._failed.pop(key, None)
         return value
+
+    def _write_behind(self, key: str, value: bytes, ttl: _Ttl) -> None:
+        """Share a fresh load through L2 without making its caller wait for Redis.
+
+        A cold request used to wait for this write after the upstream answered: one more Redis
+        round trip, and one more turn of a busy event loop, between the data and the answer.
+        """
+        assert self._l2 is not None
+        previous = self._l2_writes.pop(key, None)
+        if previous is not None:
+            previous.cancel()
+        write = asyncio.create_task(
+            self._l2.set(key, value, soft_ttl_s=ttl.soft_s, hard_ttl_s=ttl.hard_s),
+            name=f"cache-l2-write:{key}",
+        )
+        self._l2_writes[key] = write
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._l2_writes.get(key) is done:
+                del self._l2_writes[key]
+
+        write.add_done_callback(forget)
 
     def _start_refresh(self, key: str, loader: Loader, ttl: _Ttl) -> None:
         if key in self._refreshes or key in self._loads:
