@@ -83,12 +83,14 @@ def bench(
         options = replace(options, clients=tuple(c for c in CLIENTS if c in client))
     home = Path(tempfile.mkdtemp(prefix="nextbuy-bench-"))
     console.print(f"Bench data and logs: {home}")
+    started = time.monotonic()
     report = _run(options, home)
     _print_and_write(report, out, json_path)
     if keep_home:
         console.print(f"Kept {home}")
     else:
         shutil.rmtree(home, ignore_errors=True)
+    console.print(f"Bench done in {time.monotonic() - started:.1f} s")
 
 
 def _options(
@@ -155,7 +157,9 @@ def _print_and_write(report: BenchReport, out: Path, json_path: Path | None) -> 
     wide.print(targets_table(check_targets(report)))
     for skipped in report.skipped:
         console.print(f"[yellow]skipped[/yellow] {skipped}")
-    plots = write_plots(report.phases, out)
+    # A 1 s run has nothing to plot, and matplotlib's import and ten PNGs cost a --quick run
+    # several seconds of its 60.
+    plots = [] if report.options.quick_mode else write_plots(report.phases, out)
     write_details(report, out / "details.json")
     (out / "summary.md").write_text(markdown(report))
     console.print(f"Plots, details.json and summary.md: {out} ({len(plots)} PNG)")
