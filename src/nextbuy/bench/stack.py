@@ -197,7 +197,9 @@ class BenchStack:
                 proxy.reset_faults()
 
     async def close(self) -> None:
-        self.processes.stop_all()
+        # Proxies first: their open keep-alive connections would hold up the servers' graceful
+        # shutdown, which waits for connections to go.
         for proxies in self.proxies.values():
             for proxy in proxies.values():
                 await proxy.stop()
+        await asyncio.to_thread(self.processes.stop_all)
