@@ -74,7 +74,8 @@ async def read(cache: TieredCache, key: str, loader: Loader) -> tuple[bytes, Cac
 
 def test_an_entry_round_trips_with_its_expiries(redis_prefix: str) -> None:
     async def run() -> None:
-        cache = RedisCache(f"redis://{HOST}:{PORT}/0", prefix=redis_prefix)
+        # A round trip, not the 20 ms timeout, is under test: a loaded machine misses 20 ms.
+        cache = RedisCache(f"redis://{HOST}:{PORT}/0", prefix=redis_prefix, timeout_s=1.0)
         await cache.set("k", b"\x00bytes\xff", soft_ttl_s=60, hard_ttl_s=600)
         entry = await cache.get("k")
         assert entry is not None
@@ -82,7 +83,7 @@ def test_an_entry_round_trips_with_its_expiries(redis_prefix: str) -> None:
         assert entry.fresh(time.time())
         assert entry.hard_expires_at - entry.stored_at == pytest.approx(600, abs=1)
         with redis.Redis(host=HOST, port=PORT) as client:
-            assert 599_000 < client.pttl(f"{redis_prefix}k") <= 600_000  # hard TTL in Redis
+            assert 590_000 < client.pttl(f"{redis_prefix}k") <= 600_000  # hard TTL in Redis
         await cache.delete("k")
         assert await cache.get("k") is None
         assert cache.errors == 0
