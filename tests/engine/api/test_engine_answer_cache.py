@@ -201,11 +201,29 @@ def test_a_replayed_answer_is_the_routed_one_counted_under_its_route(client: Tes
     assert 'route="unmatched"' not in metrics
 
 
-def test_a_cached_query_with_a_bad_timeout_header_is_still_refused(client: TestClient) -> None:
+@pytest.mark.parametrize("budget", ["soon", "0", "60001", "-5", "1.5"])
+def test_a_cached_query_with_a_bad_timeout_header_is_still_refused(
+    client: TestClient, budget: str
+) -> None:
     warm(client, k=5, user_id="alice")
     response = client.get(
         "/v1/recommendations",
         params={"k": 5, "user_id": "alice"},
-        headers={"X-Request-Timeout-Ms": "soon"},
+        headers={"X-Request-Timeout-Ms": budget},
     )
     assert response.status_code == 422
+
+
+def test_a_cached_query_with_a_valid_timeout_header_is_answered_from_the_cache(
+    client: TestClient,
+) -> None:
+    stored = warm(client, k=5, user_id="alice")
+    hits = answers_of(client).cache.hits
+    response = client.get(
+        "/v1/recommendations",
+        params={"k": 5, "user_id": "alice"},
+        headers={"X-Request-Timeout-Ms": "150"},
+    )
+    assert response.status_code == 200
+    assert response.json() == stored
+    assert answers_of(client).cache.hits == hits + 1

@@ -5,8 +5,9 @@ With answers cached, FastAPI's parameter handling was the largest cost left on a
 docs/benchmarks.md "Warm path CPU"). A cache key is the raw path and query string, and an
 answer is stored only after FastAPI validated that query, so the same bytes again need no
 second validation: this middleware looks them up first. Anything else — a new query, an
-invalid one, a ``X-Request-Timeout-Ms`` header (FastAPI validates it), a cache miss — goes
-through the app as before, and that route stores what it computes.
+invalid one, an ``X-Request-Timeout-Ms`` header that is not a valid budget (FastAPI answers
+422 for it), a cache miss — goes through the app as before, and that route stores what it
+computes. A valid budget changes nothing about a cached answer: it only bounds computing one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from nextbuy.engine.observability import EngineMetrics
 
 PATH = "/v1/recommendations"
 TIMEOUT_HEADER = b"x-request-timeout-ms"
+MAX_TIMEOUT_MS = 60_000
+"""The route's bounds for the header (1 to 60,000 ms): anything else is FastAPI's to refuse."""
 
 
 def answer_key(scope: MutableMapping[str, Any]) -> tuple[str, bytes]:
@@ -42,7 +45,7 @@ class AnswerReplay:
         state = scope["app"].state
         answers: HotAnswers | None = getattr(state, "answers", None)
         cached = None
-        if answers is not None and self._route is not None and not _has_timeout(scope):
+        if answers is not None and self._route is not None and _valid_timeout(scope):
             cached = answers.replay(answer_key(scope))
         if cached is None:
             await self.app(scope, receive, send)
@@ -61,5 +64,11 @@ class AnswerReplay:
         await send({"type": "http.response.body", "body": cached.body})
 
 
-def _has_timeout(scope: Scope) -> bool:
-    return any(name == TIMEOUT_HEADER for name, _ in scope["headers"])
+def _valid_timeout(scope: Scope) -> bool:
+    """No timeout header, or one the route would accept."""
+    values = [value for name, value in scope["headers"] if name == TIMEOUT_HEADER]
+    if not values:
+        return True
+    if len(values) > 1 or not values[0].isdigit():
+        return False
+    return 1 <= int(values[0]) <= MAX_TIMEOUT_MS
