@@ -46,6 +46,9 @@ def test_s16_broker_killed_mid_stream_loses_no_confirmed_event(
             max_backoff_s=0.5,
         )
         await consumer.declare()
+        # Make the just-declared queues survive a crash, as a shop's long-standing ones do
+        # (see RabbitNode.restart_gracefully); the kill below is still mid-stream.
+        assert await asyncio.to_thread(own_node.restart_gracefully), own_node.describe()
         publisher = RabbitPublisher(own_broker.url, exchange=own_broker.exchange, timeout_s=5)
         relay = OutboxRelay(outbox, publisher, idle_interval_s=0.01, max_backoff_s=0.5)
         stop = asyncio.Event()
