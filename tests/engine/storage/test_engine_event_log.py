@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 from nextbuy.contracts.engine import InteractionEvent
+from nextbuy.core.errors import UnavailableError
 from nextbuy.core.sql import create_database_engine
 from nextbuy.engine.app import migrate
 from nextbuy.engine.settings import EngineSettings
@@ -79,5 +81,26 @@ def test_concurrent_appends_share_commits_and_each_learns_its_new_ids(database_u
         fresh = create_database_engine(database_url)
         assert EventLog(fresh).count() == 1600
         fresh.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_group_commit_fails_every_batch_in_it_and_the_next_one_can_succeed(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'events.sqlite3'}"
+    engine = create_database_engine(database_url)  # not migrated yet: no table to write to
+    try:
+        grouped = GroupCommitLog(EventLog(engine))
+
+        async def send(batches: list[list[InteractionEvent]]) -> list[object]:
+            return await asyncio.gather(
+                *(grouped.append(batch) for batch in batches), return_exceptions=True
+            )
+
+        failed = asyncio.run(send([[make_event("x1")], [make_event("x2")]]))
+        assert all(isinstance(outcome, UnavailableError) for outcome in failed)
+        migrate(EngineSettings(database_url=database_url))
+        assert asyncio.run(send([[make_event("x1")]])) == [{"x1"}]
     finally:
         engine.dispose()

@@ -54,6 +54,9 @@ class EventLog:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         self._row = "(" + ",".join(["?"] * len(COLUMNS)) + ")"
+        # The statement runs on the driver's own cursor, so its errors arrive unwrapped
+        # (sqlite3.OperationalError, psycopg.OperationalError), not as SQLAlchemy's.
+        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
 
     def append(self, events: Sequence[InteractionEvent]) -> set[str]:
         """Store the events not seen before, in one transaction; returns their ids."""
@@ -94,7 +97,7 @@ class EventLog:
                     cursor.execute(_POSTGRES_INSERT, _columns(events, received))
                     new_ids.update(row[0] for row in cursor.fetchall())
                 cursor.close()
-        except (OperationalError, DBAPIError) as error:
+        except (OperationalError, DBAPIError, self._driver_error) as error:
             raise UnavailableError("the event log is unavailable; retry the batch") from error
         return new_ids
 
