@@ -78,3 +78,14 @@ def test_a_catalogue_too_big_for_ease_skips_it_by_name_and_reuses_fitted_compone
     assert "final:als" not in details["hybrid_seconds"]
     assert "final:item-knn" in details["hybrid_seconds"]
     assert "validation:als" in details["hybrid_seconds"]
+
+
+def test_training_releases_the_event_columns_it_no_longer_needs(tmp_path: Path) -> None:
+    data = TrainingData()
+    for event in planted_events():
+        data.add("dataset", *event)
+    train_and_publish(
+        data, ModelRegistry(tmp_path / "models"), algorithms=["popularity"], serving="popularity"
+    )
+    assert len(data) == 0
+    assert data.counts == {"dataset": len(planted_events())}

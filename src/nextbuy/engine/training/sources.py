@@ -76,6 +76,11 @@ class TrainingData:
             timestamps=events["seconds"].to_numpy().astype(np.float64),
         )
 
+    def release_events(self) -> None:
+        """Drop the events once encoded: at 20M events their columns hold ~1 GB that fitting
+        does not need. Counts and product text stay."""
+        self._rows, self._tables = [], []
+
     def side(self) -> SideInformation:
         return SideInformation(item_texts=self.item_texts, item_categories=self.item_categories)
 

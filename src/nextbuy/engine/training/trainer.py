@@ -57,7 +57,10 @@ def train_and_publish(
     keep_versions: int = 5,
     steps: StepListener | None = None,
 ) -> TrainingResult:
-    """Fit every algorithm, write them as one version, make it the serving one."""
+    """Fit every algorithm, write them as one version, make it the serving one.
+
+    ``data``'s events are released once the interactions are built (see ``release_events``).
+    """
     steps = steps or _Silent()
     if serving not in algorithms:
         raise TrainingError(f"the serving algorithm {serving!r} must be among {list(algorithms)}")
@@ -66,6 +69,7 @@ def train_and_publish(
     started = time.perf_counter()
     steps.started("interactions")
     interactions = interactions_from_encoded(data.encoded())
+    data.release_events()
     prepare = round(time.perf_counter() - started, 3)
     steps.finished("interactions", prepare)
     n_users, n_items = interactions.shape
