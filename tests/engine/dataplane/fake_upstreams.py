@@ -17,11 +17,14 @@ from aiohttp import web
 from tests.support.servers import free_port
 
 NOW = "2026-01-01T00:00:00Z"
+WRONG_SHAPE = {"items": [{"status": "placed", "lines": [{"product_id": 7}]}], "recent_views": {}}
+"""Well-formed JSON, wrong where the engine reads: a numeric product id, views not a list."""
 
 
 @dataclass
 class FakeUpstream:
-    """One upstream: ``mode`` is ok, hang (never answers), broken (bad JSON) or 500."""
+    """One upstream: ``mode`` is ok, hang (never answers), broken (bad JSON), contract (JSON of
+    the wrong shape) or 500."""
 
     name: str
     mode: str = "ok"
@@ -60,6 +63,8 @@ class FakeUpstream:
             await self._released.wait()
         if self.mode == "broken":
             return web.Response(body=b'{"items": [', content_type="application/json")
+        if self.mode == "contract":
+            return web.json_response(WRONG_SHAPE)
         if self.mode == "500":
             return web.json_response({"status": 500}, status=500)
         return web.json_response(body)

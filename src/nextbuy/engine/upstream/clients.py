@@ -15,12 +15,12 @@ from nextbuy.contracts.catalog import ProductPublic
 from nextbuy.contracts.common import Page
 from nextbuy.contracts.inventory import StockLevelPublic
 from nextbuy.contracts.orders import OrderPublic
-from nextbuy.contracts.profiles import UserPublic
 from nextbuy.core.resilience.breaker import CircuitBreaker
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
 from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
 from nextbuy.engine.upstream.http import UpstreamHttp
+from nextbuy.engine.upstream.user_payloads import PayloadError, purchased_products, recent_views
 
 T = TypeVar("T")
 FEED_PAGE = 1000
@@ -40,8 +40,12 @@ class ProfilesClient:
         body = await self.http.get(f"/v1/users/{quote(user_id, safe='')}", timeout_s=timeout_s)
         if body is None:
             return None
-        user = parse_contract(self.http.source, UserPublic, body)
-        return tuple(view.product_id for view in user.recent_views)
+        try:
+            return recent_views(body)
+        except PayloadError as error:
+            raise UpstreamError(
+                self.http.source, f"profile does not match the contract: {error}"
+            ) from error
 
 
 class OrdersClient:
@@ -53,14 +57,12 @@ class OrdersClient:
         body = await self.http.get(path, params={"limit": str(FEED_PAGE)}, timeout_s=timeout_s)
         if body is None:
             return ()
-        page = parse_contract(self.http.source, Page[OrderPublic], body)
-        bought = (
-            line.product_id
-            for order in page.items
-            if order.status not in {"cancelled", "returned"}
-            for line in order.lines
-        )
-        return tuple(dict.fromkeys(bought))
+        try:
+            return purchased_products(body)
+        except PayloadError as error:
+            raise UpstreamError(
+                self.http.source, f"orders do not match the contract: {error}"
+            ) from error
 
 
 class ChangeFeedClient(Generic[T]):
