@@ -25,7 +25,7 @@ SLOW_TRIP_GRACE_S = 10.0
 """A slow upstream is noticed by the breaker's slow-call rule, which S4 gives 10 s to trip."""
 MIN_JUDGED_ANSWERS = 5
 """Fewer answers than this in the fault window (a --quick run) cannot show "degraded while down"."""
-FD_TOLERANCE, FD_RETURN_S = 0.10, 10.0
+FD_TOLERANCE, FD_RETURN_S, FD_BASELINE_S = 0.10, 10.0, 3.0
 """S3: open file descriptors back to the baseline ±10% within 10 s of SIGCONT."""
 
 
@@ -131,9 +131,17 @@ class PhaseResult:
 
     @property
     def open_fds_baseline(self) -> float | None:
-        """Median open descriptors before the fault."""
+        """Median open descriptors over the last seconds before the fault.
+
+        Not the whole pre-fault period: an engine restarted just before the phase (to empty its
+        caches) is still filling its connection pools then, and its early count is no baseline.
+        """
         start = self.events.get("fault")
-        before = [s.open_fds for s in self.engine_samples if start is not None and s.at_s < start]
+        before = [
+            s.open_fds
+            for s in self.engine_samples
+            if start is not None and start - FD_BASELINE_S <= s.at_s < start
+        ]
         counts = sorted(n for n in before if n is not None)
         return float(counts[len(counts) // 2]) if counts else None
 
