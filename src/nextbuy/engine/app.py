@@ -181,9 +181,9 @@ def _refresher(
 ) -> Refresher:
     https, breakers = feeds.https, feeds.breakers
     return Refresher(
-        catalogue_feed=catalogue_feed(https["catalog"], breakers["catalog"]),
-        stock_feed=stock_feed(https["inventory"], breakers["inventory"]),
-        orders_feed=orders_feed(https["orders"], breakers["orders"]),
+        catalogue_feed=catalogue_feed(https["catalog"], breakers["catalog"], feeds.lag),
+        stock_feed=stock_feed(https["inventory"], breakers["inventory"], feeds.lag),
+        orders_feed=orders_feed(https["orders"], breakers["orders"], feeds.lag),
         apply_products=read_model.apply_products,
         apply_stock=read_model.apply_stock,
         publish_model=models.swap,

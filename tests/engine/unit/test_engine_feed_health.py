@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -171,3 +172,32 @@ async def _settled_feed() -> None:
             assert [level.product_id for level in again] == ["p50"]
     finally:
         await runner.cleanup()
+
+
+def test_a_poll_slowed_by_our_own_busy_loop_does_not_open_the_breaker() -> None:
+    asyncio.run(_busy_loop())
+
+
+async def _busy_loop() -> None:
+    async with serving() as catalog, create_session() as session:
+        http = UpstreamHttp(
+            session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
+        )
+        health = FeedHealth.create({"catalog": http})
+        feed = catalogue_feed(http, health.breakers["catalog"], health.lag)
+        watching = asyncio.create_task(health.lag.run())
+        try:
+            await asyncio.sleep(0.1)
+            loop = asyncio.get_running_loop()
+            # The engine's own work blocks the loop while the answer waits to be read.
+            loop.call_later(0.005, time.sleep, FEED_SLOW_CALL_S + 0.1)
+            await feed.poll()
+            assert health.breakers["catalog"].state == "closed"
+
+            await asyncio.sleep(0.2)  # the loop is idle again: a slow catalog still trips it
+            catalog.delay_s = FEED_SLOW_CALL_S + 0.1
+            await feed.poll()
+            assert health.breakers["catalog"].state == "open"
+        finally:
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)

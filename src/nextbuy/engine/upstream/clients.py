@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from nextbuy.contracts.common import Page
 from nextbuy.contracts.inventory import StockLevelPublic
 from nextbuy.contracts.orders import OrderPublic
 from nextbuy.core.resilience.breaker import CircuitBreaker
+from nextbuy.core.resilience.loop_lag import LoopLag
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
 from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
@@ -30,6 +30,8 @@ concurrent transactions can commit slightly out of timestamp order; re-reading i
 SETTLED_AFTER = timedelta(seconds=30)
 """A newest change older than this (on our clock, so with room for clock skew) has settled."""
 JUST_AFTER = timedelta(microseconds=1)
+LAGGING_LOOP_S = 0.05
+"""A feed poll during which the event loop was this late is not timed for the breaker."""
 
 
 class ProfilesClient:
@@ -82,9 +84,11 @@ class ChangeFeedClient(Generic[T]):
         model: Any,
         convert: Callable[[Any], T],
         breaker: CircuitBreaker | None = None,
+        lag: LoopLag | None = None,
     ) -> None:
         self.http, self.path, self.model, self.convert = http, path, model, convert
         self.breaker = breaker
+        self.lag = lag
         self._updated_since: str | None = None
         self._newest: datetime | None = None
 
@@ -129,15 +133,12 @@ class ChangeFeedClient(Generic[T]):
         # time says more about its size than about the upstream's health.
         if self.breaker is None:
             return
-        elapsed = time.monotonic() - started
-        if short:
-            # On a saturated event loop the answer waited behind every ready task before this
-            # code ran, and that wait is ours, not the upstream's: one more turn of the loop
-            # measures it (closed-loop load otherwise opened the breaker with nothing wrong).
-            turn = time.monotonic()
-            await asyncio.sleep(0)
-            elapsed -= time.monotonic() - turn
-        self.breaker.record_success(max(0.0, elapsed) if short else 0.0)
+        elapsed = time.monotonic() - started if short else 0.0
+        if self.lag is not None and self.lag.worst_since(started) > LAGGING_LOOP_S:
+            # The loop itself was late while this call ran (closed-loop load): the time is our
+            # queue, not the upstream's, and is no evidence either way.
+            elapsed = 0.0
+        self.breaker.record_success(elapsed)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -146,21 +147,21 @@ def _aware(moment: datetime) -> datetime:
 
 
 def catalogue_feed(
-    http: UpstreamHttp, breaker: CircuitBreaker | None = None
+    http: UpstreamHttp, breaker: CircuitBreaker | None = None, lag: LoopLag | None = None
 ) -> ChangeFeedClient[ProductInfo]:
-    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, product_info, breaker)
+    return ChangeFeedClient(http, "/v1/products:changes", ProductPublic, product_info, breaker, lag)
 
 
 def orders_feed(
-    http: UpstreamHttp, breaker: CircuitBreaker | None = None
+    http: UpstreamHttp, breaker: CircuitBreaker | None = None, lag: LoopLag | None = None
 ) -> ChangeFeedClient[PurchaseRecord]:
-    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, purchase_record, breaker)
+    return ChangeFeedClient(http, "/v1/orders:changes", OrderPublic, purchase_record, breaker, lag)
 
 
 def stock_feed(
-    http: UpstreamHttp, breaker: CircuitBreaker | None = None
+    http: UpstreamHttp, breaker: CircuitBreaker | None = None, lag: LoopLag | None = None
 ) -> ChangeFeedClient[StockLevel]:
-    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, stock_level, breaker)
+    return ChangeFeedClient(http, "/v1/stock:changes", StockLevelPublic, stock_level, breaker, lag)
 
 
 def parse_contract(source: str, model: Any, body: Any) -> Any:

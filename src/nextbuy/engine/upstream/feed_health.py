@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from nextbuy.core.deadline import Deadline
 from nextbuy.core.resilience.breaker import CircuitBreaker, StateChangeCallback
+from nextbuy.core.resilience.loop_lag import LoopLag
 from nextbuy.engine.domain.ports import ProductResolver, ResolvedProducts
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.probe import ProbeTarget
@@ -56,6 +57,8 @@ class FeedHealth:
 
     https: dict[str, UpstreamHttp]
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    lag: LoopLag = field(default_factory=LoopLag)
+    """Run ``lag.run()`` as a background task: polls made while the loop lagged are not timed."""
 
     @classmethod
     def create(
