@@ -11,6 +11,7 @@ import aiohttp
 from fastapi import FastAPI
 
 from nextbuy.bus.rabbitmq_consumer import RabbitConsumer
+from nextbuy.core.gc_tuning import freeze_whenever_changed
 from nextbuy.core.health import ReadinessCheck
 from nextbuy.core.http_client import create_session
 from nextbuy.core.logging import configure_logging
@@ -95,6 +96,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
         ]
         registry = ModelRegistry(models_path(settings))
         tasks.append(asyncio.create_task(follow_published_models(registry, models)))
+        tasks.append(asyncio.create_task(freeze_whenever_changed(models.current)))
         stop_consuming = asyncio.Event()
         if settings.bus_url.get_secret_value().startswith(("amqp://", "amqps://")):
             consumer = RabbitConsumer(
