@@ -35,7 +35,7 @@ def test_the_scheme_picks_the_transport(url: str, kind: str) -> None:
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        ("kafka://broker:9092", "bus URL"),
+        ("kafak://broker:9092", "bus URL"),
         ("127.0.0.1:5672", "bus URL"),
         ("redis://x", "bus URL"),
         ("http://engine/v1/internal/events, ftp://elsewhere/", "http"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -18,6 +18,7 @@ from nextbuy.bus.errors import EventDecodeError
 from nextbuy.contracts.events import AnyEvent, EventBase
 
 __all__ = [
+    "ALL_EVENT_TYPES",
     "EventDecodeError",
     "EventEnvelope",
     "decode",
@@ -29,6 +30,11 @@ __all__ = [
 
 _EVENT: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 _MAX_REASON_ERRORS = 3
+
+ALL_EVENT_TYPES: tuple[str, ...] = tuple(
+    model.model_fields["type"].default for model in get_args(get_args(AnyEvent)[0])
+)
+"""Every versioned type a consumer group may read (its default subscription)."""
 
 
 @dataclass(frozen=True, slots=True)

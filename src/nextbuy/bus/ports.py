@@ -64,3 +64,11 @@ class EventConsumer(Protocol):
         validate is dead-lettered at once with the reason in a header.
         """
         ...
+
+
+class BatchEventConsumer(EventConsumer, Protocol):
+    """A consumer that can also hand its handler every event that has arrived at once."""
+
+    async def run_batches(self, handler: BatchEventHandler, *, stop: asyncio.Event) -> None:
+        """Like :meth:`EventConsumer.run`, with a batch handler; offsets or acks follow it."""
+        ...

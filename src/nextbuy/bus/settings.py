@@ -4,6 +4,8 @@
 
 - empty (the default): outbox only — events are kept until a bus is configured;
 - ``amqp://guest:guest@127.0.0.1:5672/`` (or ``amqps://``): RabbitMQ;
+- ``kafka://host:9092[,host:9092…][?topic=nextbuy.events]``: Kafka (the ``kafka`` extra),
+  for shops that outgrow one broker;
 - ``http://127.0.0.1:8000/v1/internal/events`` (a comma-separated list for several
   subscribers): webhook push, the embedded default when there is no broker.
 """
@@ -15,11 +17,14 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings
 
-BusKind = Literal["none", "rabbitmq", "webhook"]
+from nextbuy.bus.kafka_wire import parse_kafka_url, require_client
+
+BusKind = Literal["none", "rabbitmq", "kafka", "webhook"]
 
 _SCHEMES: dict[str, BusKind] = {
     "amqp": "rabbitmq",
     "amqps": "rabbitmq",
+    "kafka": "kafka",
     "http": "webhook",
     "https": "webhook",
 }
@@ -32,7 +37,8 @@ def bus_kind(url: str) -> BusKind:
     scheme = url.strip().split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in _SCHEMES:
         raise ValueError(
-            f"unsupported bus URL scheme {scheme!r}: use amqp://, http(s):// or leave it empty"
+            f"unsupported bus URL scheme {scheme!r}: "
+            "use amqp://, kafka://, http(s):// or leave it empty"
         )
     return _SCHEMES[scheme]
 
@@ -44,6 +50,16 @@ def subscriber_urls(url_list: str) -> list[str]:
     if bad or not urls:
         raise ValueError(f"webhook subscribers must be http(s) URLs, got {bad or urls}")
     return urls
+
+
+def validate_bus_url(url: str) -> None:
+    """Raise ValueError unless ``url`` is one a transport can serve (checked at start-up)."""
+    kind = bus_kind(url)
+    if kind == "webhook":
+        subscriber_urls(url)
+    elif kind == "kafka":
+        parse_kafka_url(url)
+        require_client()  # at start-up, not in the relay thread at the first event
 
 
 class BusSettings(BaseSettings):
@@ -60,7 +76,5 @@ class BusSettings(BaseSettings):
     @classmethod
     def _known_scheme(cls, value: SecretStr) -> SecretStr:
         # Fail at start-up, not at the first event: a typo must not silently hold events.
-        url = value.get_secret_value()
-        if bus_kind(url) == "webhook":
-            subscriber_urls(url)
+        validate_bus_url(value.get_secret_value())
         return value

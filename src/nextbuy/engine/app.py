@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 from fastapi import FastAPI
 
-from nextbuy.bus.rabbitmq_consumer import RabbitConsumer
+from nextbuy.bus.factory import create_consumer
 from nextbuy.core.gc_tuning import freeze_whenever_changed
 from nextbuy.core.health import ReadinessCheck
 from nextbuy.core.http_client import create_session
@@ -98,10 +98,10 @@ def create_app(settings: EngineSettings) -> FastAPI:
         tasks.append(asyncio.create_task(follow_published_models(registry, models)))
         tasks.append(asyncio.create_task(freeze_whenever_changed(models.current)))
         stop_consuming = asyncio.Event()
-        if settings.bus_url.get_secret_value().startswith(("amqp://", "amqps://")):
-            consumer = RabbitConsumer(
-                settings.bus_url.get_secret_value(), group="engine", prefetch=settings.bus_prefetch
-            )
+        consumer = create_consumer(
+            settings.bus_url.get_secret_value(), group="engine", prefetch=settings.bus_prefetch
+        )
+        if consumer is not None:  # None: events arrive by webhook, or not at all
             consuming = consumer.run_batches(
                 app.state.service_events.handle_batch, stop=stop_consuming
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
+from nextbuy.bus.settings import validate_bus_url
 from nextbuy.core.settings import DatabaseServiceSettings, nextbuy_home, service_settings_config
 
 HOUR = 3600.0
@@ -60,12 +61,14 @@ class EngineSettings(DatabaseServiceSettings):
     precompute: bool = True
     """Keep candidates of recently active users precomputed in the background."""
     bus_url: SecretStr = SecretStr("")
-    """Where service events come from: ``amqp://…`` consumes the ``engine`` group on RabbitMQ;
-    empty means events arrive by webhook (``POST /v1/internal/events``) or not at all."""
+    """Where service events come from: ``amqp://…`` or ``kafka://…`` consumes the ``engine``
+    group on RabbitMQ or Kafka; empty means events arrive by webhook
+    (``POST /v1/internal/events``) or not at all."""
     bus_prefetch: int = Field(default=300, ge=1, le=10_000)
-    """Unacked RabbitMQ messages in flight, and the largest batch the consumer applies at once.
-    300 measured ~1.7–2.3k events/s and ~140 µs CPU/event in process against ~1.0k/s and
-    ~220 µs one message at a time; a killed engine has at most this many redelivered."""
+    """Unacked RabbitMQ messages (or Kafka records per poll) in flight, and the largest batch
+    the consumer applies at once. 300 measured ~1.7–2.3k events/s and ~140 µs CPU/event in
+    process against ~1.0k/s and ~220 µs one message at a time (RabbitMQ); a killed engine has
+    at most this many redelivered."""
     models_dir: str = ""
     """Where ``nextbuy train`` writes versioned models; empty is ``$NEXTBUY_HOME/engine/models``."""
     train_algorithms: list[str] = Field(default_factory=lambda: ["popularity", "als", "hybrid"])
@@ -77,6 +80,13 @@ class EngineSettings(DatabaseServiceSettings):
     consumable_categories: list[str] = Field(default_factory=list, max_length=100)
     """Category path prefixes bought again and again (``["Grocery", "Beauty"]``): a past
     purchase under one is recommended again instead of hidden. Empty: every purchase hidden."""
+
+    @field_validator("bus_url")
+    @classmethod
+    def _known_bus_scheme(cls, value: SecretStr) -> SecretStr:
+        # A typo must stop start-up, not leave the engine silently deaf to service events.
+        validate_bus_url(value.get_secret_value())
+        return value
 
 
 def models_path(settings: EngineSettings) -> Path:
