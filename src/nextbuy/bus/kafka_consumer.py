@@ -130,8 +130,10 @@ class KafkaConsumer:
                 self.stats.committed += len(records)
         finally:
             # Stopping without a commit hands uncommitted records to the next member.
-            await consumer.stop()
-            await dead.stop()
+            try:
+                await consumer.stop()
+            finally:
+                await dead.stop()
 
     async def _deliver(
         self,
