@@ -1,8 +1,9 @@
 """What each visitor did in the last minutes, in memory: the real-time signal of ranking.
 
 Keyed by user id when known, else by anonymous session id. An accepted event changes the
-visitor's next recommendations at once (no model rebuild): views seed neighbours, items put
-in the cart are not recommended again, and purchases count toward live popularity.
+visitor's next recommendations at once (no model rebuild): views seed neighbours, and items
+put in the cart are not recommended again until removed or bought. Purchases reach popularity
+through the orders they belong to, at the next model rebuild (``domain/refresh.py``).
 """
 
 from __future__ import annotations
