@@ -23,6 +23,7 @@ from nextbuy.engine.api.routes import internal, router
 from nextbuy.engine.data_plane import DataPlane
 from nextbuy.engine.domain.answers import AnswerCache, HotAnswers
 from nextbuy.engine.domain.ingestion import EventIngestor
+from nextbuy.engine.domain.live_popularity import LivePopularity
 from nextbuy.engine.domain.ports import UserDataInvalidator
 from nextbuy.engine.domain.precompute import precompute_forever
 from nextbuy.engine.domain.recommender import Recommender
@@ -77,11 +78,14 @@ def create_app(settings: EngineSettings) -> FastAPI:
             settings.request_budget_ms / 1000,
             sessions=sessions,
             consumable_categories=tuple(settings.consumable_categories),
+            live=LivePopularity(half_life_s=settings.trending_half_life_s),
         )
         app.state.answers = _hot_answers(
             settings, plane, models, sessions, app.state.recommender.active.touch
         )
-        app.state.ingestor = EventIngestor(GroupCommitLog(event_log), sessions)
+        app.state.ingestor = EventIngestor(
+            GroupCommitLog(event_log), sessions, on_new_events=app.state.recommender.live.record
+        )
         refresher = _refresher(settings, read_model, models, plane.invalidator, feeds)
         app.state.service_events = ServiceEventApplier(
             read_model.apply_products,

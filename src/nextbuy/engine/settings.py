@@ -77,6 +77,8 @@ class EngineSettings(DatabaseServiceSettings):
     refresh_interval_s: float = Field(default=5.0, gt=0)
     """How often the catalogue, stock and orders change feeds are polled."""
     neighbours_per_item: int = Field(default=50, ge=1, le=500)
+    trending_half_life_s: float = Field(default=3600.0, gt=0)
+    """How fast ``/v1/trending`` forgets: an event this old counts half as much as a new one."""
     consumable_categories: list[str] = Field(default_factory=list, max_length=100)
     """Category path prefixes bought again and again (``["Grocery", "Beauty"]``): a past
     purchase under one is recommended again instead of hidden. Empty: every purchase hidden."""

@@ -281,3 +281,43 @@ def test_a_malformed_service_event_batch_is_a_422(client: TestClient) -> None:
     response = client.post("/v1/internal/events", json={"events": [bad]})
     assert response.status_code == 422
     assert "events.0" in response.json()["detail"]
+
+
+def trending(client: TestClient, **params: object) -> list[dict[str, object]]:
+    response = client.get("/v1/trending", params={"k": 3, **params})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["algorithm"] == "trending"
+    items: list[dict[str, object]] = body["items"]
+    return items
+
+
+def test_trending_moves_with_each_accepted_event_and_best_sellers_fill_the_rest(
+    client: TestClient,
+) -> None:
+    before = trending(client)
+    assert [i["product_id"] for i in before] == ["kettle", "mug", "teapot"]  # best sellers only
+    assert all(str(i["reason"]).startswith("popular") for i in before)
+
+    views = [event(f"v{n}", product_id="shade", session_id=f"s{n}") for n in range(3)]
+    assert client.post("/v1/events", json={"events": views}).status_code == 202
+    after = trending(client)
+    assert after[0]["product_id"] == "shade"
+    assert str(after[0]["reason"]).startswith("trending now")
+
+    # A purchase outweighs three views, at once: no rebuild, no retraining.
+    bought = event("p1", type="purchase", product_id="teapot", user_id="z", session_id=None)
+    assert client.post("/v1/events", json={"events": [bought]}).status_code == 202
+    assert [i["product_id"] for i in trending(client)][:2] == ["teapot", "shade"]
+
+    # Resending is harmless: a duplicate moves nothing.
+    assert client.post("/v1/events", json={"events": [bought]}).status_code == 202
+    assert [i["product_id"] for i in trending(client)][:2] == ["teapot", "shade"]
+
+
+def test_trending_takes_the_business_filters(client: TestClient) -> None:
+    views = [event(f"f{n}", product_id="shade", session_id=f"s{n}") for n in range(2)]
+    assert client.post("/v1/events", json={"events": views}).status_code == 202
+    ids = [i["product_id"] for i in trending(client, exclude="shade")]
+    assert "shade" not in ids
+    assert client.get("/v1/trending", params={"k": 0}).status_code == 422

@@ -136,6 +136,23 @@ async def similar_products(
     return JsonBytes(similar_body(ranked, product_id=product_id, offset=filters.offset))
 
 
+@router.get("/trending", response_model=RecommendationsResponse)
+async def trending(
+    request: Request, k: K = 10, filters: Filters = NO_FILTERS, timeout_ms: RequestTimeout = None
+) -> Response:
+    """What visitors view, cart and buy now, then best sellers; moved by every accepted event.
+
+    Counts decay with a half-life (``NEXTBUY_ENGINE__TRENDING_HALF_LIFE_S``, default one hour).
+    Takes the same filters, diversity cap and offset as ``/v1/recommendations``.
+    """
+    recommender = _recommender(request)
+    ranked = await recommender.trending(k, recommender.deadline(timeout_ms), filters=filters)
+    _count_degraded(request, ranked.degraded_sources)
+    return JsonBytes(
+        recommendations_body(ranked, user_id=None, session_id=None, offset=filters.offset)
+    )
+
+
 @router.post(
     "/events",
     response_model=EventBatchResult,

@@ -32,6 +32,7 @@ class Reason:
         "together",
         "category",
         "fallback",
+        "trending",
     ]
     """``personal`` is a placeholder: explained only if chosen (see :func:`explain_personal`)."""
     ref: str = ""
@@ -49,6 +50,8 @@ class Reason:
                 return f"popular in {self.ref or 'the shop'}"
             case "popular":
                 return f"popular: bought by {self.count} customers"
+            case "trending":
+                return f"trending now: {self.count} recent views, carts and purchases (weighted)"
             case "fallback":
                 return (
                     f"fallback, a best seller within {self.ref}: bought by {self.count} customers"

@@ -7,12 +7,14 @@ never raise here: adapters return what they could get and name what they could n
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from nextbuy.core.deadline import Deadline
 from nextbuy.engine.domain.errors import ModelNotReadyError, ProductNotFoundError
 from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
+from nextbuy.engine.domain.live_popularity import LivePopularity
 from nextbuy.engine.domain.model import RankingModel
 from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSource
 from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, CandidateKey
@@ -69,6 +71,9 @@ class Recommender:
     sessions: SessionStore = field(default_factory=SessionStore)
     consumable_categories: tuple[str, ...] = ()
     """Category prefixes bought again and again: having bought one does not hide it."""
+    live: LivePopularity = field(default_factory=LivePopularity)
+    """What visitors view, cart and buy now, moved by every accepted event."""
+    clock: Callable[[], float] = time.time
     _popular: dict[str, tuple[list[Candidate], bool]] = field(default_factory=dict)
 
     def _model(self) -> RankingModel:
@@ -265,6 +270,33 @@ class Recommender:
             False,
             model.version,
             sorted({*seed.degraded_sources, *degraded}),
+        )
+
+    async def trending(
+        self, k: int, deadline: Deadline | None = None, filters: RequestFilters = NO_FILTERS
+    ) -> Ranked:
+        """What visitors view, cart and buy now (live counters), then best sellers."""
+        deadline = deadline or self.deadline()
+        model = self._model()
+
+        def now_trending(depth: int) -> tuple[list[Candidate], bool]:
+            top = self.live.top(min(depth, MAX_PERSONAL_POOL), self.clock())
+            # Scored above every best seller (those score ≤ 0.001), in trending order.
+            best = top[0][1] if top else 1.0
+            pool = [
+                Candidate(pid, 0.01 + score / best, Reason("trending", count=round(score)))
+                for pid, score in top
+                if score > 0
+            ]
+            return pool, len(top) < depth or depth >= MAX_PERSONAL_POOL
+
+        items, degraded = await self._finish(model, now_trending, k, set(), deadline, filters)
+        return Ranked(
+            [item.ranked for item in items],
+            "trending",
+            False,
+            model.version,
+            sorted(degraded),
         )
 
     async def _finish(
