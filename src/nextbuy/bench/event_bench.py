@@ -42,6 +42,9 @@ class EventBenchReport:
     broker_cpu_us_per_event: float | None
     visible_p50_ms: float
     visible_p99_ms: float
+    trending_p50_ms: float
+    """From a purchase being accepted to its product leading ``GET /v1/trending``."""
+    trending_p99_ms: float
     lost: int
     duplicates_after_dedupe: int
     events_sent: int
@@ -133,6 +136,47 @@ async def visibility(
         while time.perf_counter() - started < 5.0:
             async with session.get(url, params={"session_id": session_id, "k": "10"}) as reply:
                 if (await reply.json()).get("personalized"):
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    break
+    return latencies
+
+
+async def trending_visibility(
+    session: aiohttp.ClientSession, platform: RunningPlatform, products: list[str], trials: int
+) -> list[float]:
+    """Milliseconds from a large purchase being accepted to its product leading the trend.
+
+    Each trial buys a different product in a quantity no visitor event of the run comes near,
+    in increasing order of how much it trended before, so it leads once it is counted.
+    """
+    latencies = []
+    url = f"{platform.url('engine')}/v1/trending"
+    # Only products the trend may show (listed, in stock): the ones it shows now.
+    async with session.get(url, params={"k": "100"}) as reply:
+        shown = [item["product_id"] for item in (await reply.json()).get("items", [])]
+    # Least trending first: each next product already counts at least as much as the last one
+    # bought, so the newest purchase leads once it is counted.
+    candidates = list(reversed(shown[:trials])) or products
+    for trial in range(trials):
+        product = candidates[trial % len(candidates)]
+        tag = uuid.uuid4().hex[:10]
+        event = {
+            "event_id": f"trend-{tag}",
+            "type": "purchase",
+            "session_id": f"trend-{tag}",
+            "product_id": product,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "quantity": 10_000,
+        }
+        started = time.perf_counter()
+        async with session.post(
+            f"{platform.url('engine')}/v1/events", json={"events": [event]}
+        ) as reply:
+            await reply.read()
+        while time.perf_counter() - started < 5.0:
+            async with session.get(url, params={"k": "1"}) as reply:
+                items = (await reply.json()).get("items") or [{}]
+                if items[0].get("product_id") == product:
                     latencies.append((time.perf_counter() - started) * 1000)
                     break
     return latencies
@@ -268,11 +312,17 @@ async def run_event_bench(
         else:
             notes.append("RabbitMQ not reachable: the broker path was not measured")
         latencies = await visibility(session, platform, linked, trials)
+        trend_latencies = await trending_visibility(session, platform, everything, trials)
     if len(latencies) < trials:
         notes.append(
             f"{trials - len(latencies)} of {trials} sessions never became personalised in 5 s"
         )
+    if len(trend_latencies) < trials:
+        notes.append(
+            f"{trials - len(trend_latencies)} of {trials} purchases never led the trend in 5 s"
+        )
     p50, p99 = percentiles(latencies)
+    trend_p50, trend_p99 = percentiles(trend_latencies)
     return EventBenchReport(
         ingest_events_per_s=round(rate, 1),
         # Resent batches cost CPU too: divide by every event the engine received.
@@ -283,6 +333,8 @@ async def run_event_bench(
         ),
         visible_p50_ms=round(p50, 1),
         visible_p99_ms=round(p99, 1),
+        trending_p50_ms=round(trend_p50, 1),
+        trending_p99_ms=round(trend_p99, 1),
         lost=max(0, events - stored),
         duplicates_after_dedupe=max(0, stored - events),
         events_sent=events,
