@@ -258,6 +258,8 @@ def test_event_bench_counts_every_event_once(platform: RunningPlatform) -> None:
     assert report.resent > 0
     assert report.visible_p99_ms < 1000
     assert report.trending_p99_ms < 1000, report.notes
+    assert report.stock_out_p99_ms < 2000, report.notes
+    assert report.new_product_p99_ms < 5000, report.notes
 
 
 def test_status_reports_every_service_ready(platform: RunningPlatform) -> None:

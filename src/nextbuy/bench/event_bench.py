@@ -16,6 +16,7 @@ import asyncio
 import os
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,12 @@ class EventBenchReport:
     trending_p50_ms: float
     """From a purchase being accepted to its product leading ``GET /v1/trending``."""
     trending_p99_ms: float
+    stock_out_p50_ms: float
+    """From a stock level set to 0 (inventory API) to the product leaving recommendations."""
+    stock_out_p99_ms: float
+    new_product_p50_ms: float
+    """From a product created (catalog API) to the engine answering similar items for it."""
+    new_product_p99_ms: float
     lost: int
     duplicates_after_dedupe: int
     events_sent: int
@@ -182,6 +189,84 @@ async def trending_visibility(
     return latencies
 
 
+SERVICE_TRIALS = 5
+"""Stock-out and new-product trials: each changes the shop, so a few, put back afterwards."""
+
+
+async def _until(check: Callable[[], Awaitable[bool]], started: float) -> float | None:
+    while time.perf_counter() - started < 5.0:
+        if await check():
+            return (time.perf_counter() - started) * 1000
+        await asyncio.sleep(0.005)
+    return None
+
+
+async def stock_out_visibility(
+    session: aiohttp.ClientSession, platform: RunningPlatform, trials: int
+) -> list[float]:
+    """Milliseconds from a recommended product's stock set to 0 to its leaving the answers."""
+    engine, inventory = platform.url("engine"), platform.url("inventory")
+    params = {"user_id": platform.demo_user, "k": "10"}
+
+    async def recommended() -> list[str]:
+        async with session.get(f"{engine}/v1/recommendations", params=params) as reply:
+            return [item["product_id"] for item in (await reply.json())["items"]]
+
+    async def set_stock(product_id: str, available: int, reserved: int) -> None:
+        change = {"product_id": product_id, "set_available": available, "set_reserved": reserved}
+        async with session.post(
+            f"{inventory}/v1/stock:adjust", json={"adjustments": [change]}
+        ) as reply:
+            if reply.status != 200:
+                raise RuntimeError(f"stock:adjust answered {reply.status}: {await reply.text()}")
+
+    latencies = []
+    for _ in range(trials):
+        victim = (await recommended())[0]
+        async with session.post(f"{inventory}/v1/stock:lookup", json={"ids": [victim]}) as reply:
+            level = (await reply.json())["items"][0]
+        started = time.perf_counter()
+        await set_stock(victim, 0, 0)
+
+        async def gone(victim: str = victim) -> bool:
+            return victim not in await recommended()
+
+        if (elapsed := await _until(gone, started)) is not None:
+            latencies.append(elapsed)
+        await set_stock(victim, level["available"], level["reserved"])
+    return latencies
+
+
+async def new_product_visibility(
+    session: aiohttp.ClientSession, platform: RunningPlatform, trials: int
+) -> list[float]:
+    """Milliseconds from ``POST /v1/products`` at the catalog to the engine knowing the product."""
+    latencies = []
+    for _ in range(trials):
+        product_id = f"bench-new-{uuid.uuid4().hex[:10]}"
+        product = {
+            "id": product_id,
+            "sku": product_id.upper(),
+            "title": "A product the bench just created",
+            "category_path": ["Bench", "New"],
+            "price": "9.90",
+        }
+        started = time.perf_counter()
+        async with session.post(f"{platform.url('catalog')}/v1/products", json=product) as reply:
+            if reply.status != 201:
+                raise RuntimeError(f"catalog answered {reply.status}: {await reply.text()}")
+        similar = f"{platform.url('engine')}/v1/products/{product_id}/similar"
+
+        async def known(similar: str = similar) -> bool:
+            async with session.get(similar) as reply:
+                await reply.read()
+                return reply.status == 200
+
+        if (elapsed := await _until(known, started)) is not None:
+            latencies.append(elapsed)
+    return latencies
+
+
 def percentiles(values: list[float]) -> tuple[float, float]:
     if not values:
         return float("nan"), float("nan")
@@ -313,6 +398,8 @@ async def run_event_bench(
             notes.append("RabbitMQ not reachable: the broker path was not measured")
         latencies = await visibility(session, platform, linked, trials)
         trend_latencies = await trending_visibility(session, platform, everything, trials)
+        stock_latencies = await stock_out_visibility(session, platform, SERVICE_TRIALS)
+        new_latencies = await new_product_visibility(session, platform, SERVICE_TRIALS)
     if len(latencies) < trials:
         notes.append(
             f"{trials - len(latencies)} of {trials} sessions never became personalised in 5 s"
@@ -321,8 +408,13 @@ async def run_event_bench(
         notes.append(
             f"{trials - len(trend_latencies)} of {trials} purchases never led the trend in 5 s"
         )
+    for what, seen in (("stock-outs", stock_latencies), ("new products", new_latencies)):
+        if len(seen) < SERVICE_TRIALS:
+            notes.append(f"{SERVICE_TRIALS - len(seen)} of {SERVICE_TRIALS} {what} not seen in 5 s")
     p50, p99 = percentiles(latencies)
     trend_p50, trend_p99 = percentiles(trend_latencies)
+    stock_p50, stock_p99 = percentiles(stock_latencies)
+    new_p50, new_p99 = percentiles(new_latencies)
     return EventBenchReport(
         ingest_events_per_s=round(rate, 1),
         # Resent batches cost CPU too: divide by every event the engine received.
@@ -335,6 +427,10 @@ async def run_event_bench(
         visible_p99_ms=round(p99, 1),
         trending_p50_ms=round(trend_p50, 1),
         trending_p99_ms=round(trend_p99, 1),
+        stock_out_p50_ms=round(stock_p50, 1),
+        stock_out_p99_ms=round(stock_p99, 1),
+        new_product_p50_ms=round(new_p50, 1),
+        new_product_p99_ms=round(new_p99, 1),
         lost=max(0, events - stored),
         duplicates_after_dedupe=max(0, stored - events),
         events_sent=events,
