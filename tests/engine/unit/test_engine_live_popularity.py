@@ -50,13 +50,13 @@ def test_a_fresh_view_beats_an_old_purchase() -> None:
     assert [p for p, _ in live.top(2, now)] == ["new", "old"]  # 1.0 against 5 / 8
 
 
-def test_the_version_moves_only_when_a_count_does() -> None:
+def test_an_impression_is_not_interest_but_a_click_is() -> None:
     live = LivePopularity()
-    before = live.version
     live.record([seen("x", "recommendation_impression")])
-    assert live.version == before
-    live.record([seen("x")])
-    assert live.version == before + 1
+    assert live.score("x", T0.timestamp()) == 0.0
+    assert live.top(5, T0.timestamp()) == []
+    live.record([seen("x", "recommendation_click")])
+    assert live.score("x", T0.timestamp()) == pytest.approx(1.0)
 
 
 @given(st.lists(st.tuples(st.sampled_from("abcde"), st.floats(0, 1e7)), min_size=1, max_size=40))

@@ -38,8 +38,6 @@ class LivePopularity:
     weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
     _origin: float | None = None
     _scaled: dict[str, float] = field(default_factory=dict)
-    version: int = 0
-    """Changes whenever a count does: a cache of the top list is valid while it is the same."""
 
     def __post_init__(self) -> None:
         if self.half_life_s <= 0:
@@ -61,7 +59,6 @@ class LivePopularity:
             self._rescale(at)
             exponent = 0.0
         self._scaled[product_id] = self._scaled.get(product_id, 0.0) + weight * 2.0**exponent
-        self.version += 1
 
     def score(self, product_id: str, now: float) -> float:
         """The decayed count of ``product_id`` at unix time ``now``."""
@@ -72,9 +69,6 @@ class LivePopularity:
         factor = self._factor(now)
         best = heapq.nlargest(n, self._scaled.items(), key=lambda item: (item[1], item[0]))
         return [(product_id, scaled * factor) for product_id, scaled in best]
-
-    def __len__(self) -> int:
-        return len(self._scaled)
 
     def _factor(self, now: float) -> float:
         if self._origin is None:
