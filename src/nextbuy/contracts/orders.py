@@ -49,3 +49,11 @@ class OrderPublic(OutputModel):
     created_at: datetime
     updated_at: datetime
     lines: list[OrderLinePublic]
+
+
+class PurchasedProductsPublic(OutputModel):
+    """The distinct products a user bought (orders not cancelled or returned), first bought
+    first: the compact projection the recommendation engine reads instead of the order pages."""
+
+    user_id: str
+    product_ids: list[str]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 ROUTES = {
     "/v1/users/{user_id}/orders": {"get"},
+    "/v1/users/{user_id}/purchased-products": {"get"},
     "/v1/orders": {"post"},
     "/v1/orders/{order_id}": {"get"},
     "/v1/orders:bulkCreate": {"post"},
@@ -47,6 +48,9 @@ def test_openapi_describes_every_route(client: Client) -> None:
     document = orjson.loads(client.get("/openapi.json").content)
     paths = {path: set(methods) for path, methods in document["paths"].items()}
     assert paths == ROUTES
+    purchased = document["paths"]["/v1/users/{user_id}/purchased-products"]["get"]
+    schema = purchased["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/PurchasedProductsPublic"}
     assert client.get("/docs").status_code == 200
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.orders.domain.errors import OrderConflictError
-from nextbuy.orders.domain.models import BatchOutcome, Order, OrderLine
+from nextbuy.orders.domain.models import BatchOutcome, NewOrder, Order, OrderLine
 from tests.orders.builders import PLACED_AT, make_new_order
 
 if TYPE_CHECKING:
@@ -183,3 +183,33 @@ def test_the_migrations_match_the_models(orders_app: object) -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "orders", check=True, dry_run=True, verbosity=0)
+
+
+def test_purchased_lines_follow_the_history_and_skip_cancelled_and_returned(
+    repository: DjangoOrderRepository, database_alias: str
+) -> None:
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    def placed(days: int, status: str, *products: str) -> NewOrder:
+        lines = tuple(OrderLine(p, 1, Decimal("1.00")) for p in products)
+        return make_new_order(
+            created_at=PLACED_AT + timedelta(days=days), status=status, lines=lines
+        )
+
+    orders = [
+        placed(3, "paid", "p3", "p1"),
+        placed(1, "delivered", "p1", "p2"),
+        placed(2, "returned", "p9"),
+        placed(4, "cancelled", "p8"),
+        placed(5, "placed", "p5"),
+    ]
+    repository.create_many([*orders, make_new_order(user_id="user-2")], now=NOW)
+    with CaptureQueriesContext(connections[database_alias]) as queries:
+        lines = list(repository.purchased_product_lines("user-1", limit=1000))
+    assert lines == ["p1", "p2", "p3", "p1", "p5"]
+    assert len(queries) == 1
+    # The limit counts the first orders before skipping: the returned one is the 2nd of 4.
+    assert list(repository.purchased_product_lines("user-1", limit=4)) == ["p1", "p2", "p3", "p1"]
+    assert list(repository.purchased_product_lines("user-1", limit=2)) == ["p1", "p2"]
+    assert list(repository.purchased_product_lines("nobody", limit=10)) == []

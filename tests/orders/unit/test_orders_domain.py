@@ -16,7 +16,7 @@ from nextbuy.orders.domain.errors import (
     OrderNotFoundError,
 )
 from nextbuy.orders.domain.history import OrderHistory, orders_to_insert, resolve_created_at
-from nextbuy.orders.domain.models import BatchOutcome, NewOrder, Order, OrderLine
+from nextbuy.orders.domain.models import NOT_PURCHASES, BatchOutcome, NewOrder, Order, OrderLine
 from tests.orders.builders import make_new_order
 
 NOW = datetime(2024, 6, 1, 8, 30, tzinfo=UTC)
@@ -56,6 +56,11 @@ class ListRepository:
         return [
             o for o in rows if after is None or (o.created_at, o.id) > (after.updated_at, after.id)
         ][:limit]
+
+    def purchased_product_lines(self, user_id: str, *, limit: int) -> list[str]:
+        first = self.list_for_user(user_id, after=None, limit=limit)
+        kept = [o for o in first if o.status not in NOT_PURCHASES]
+        return [line.product_id for order in kept for line in order.lines]
 
     def list_changes(self, *, after: FeedPosition | None, limit: int) -> list[Order]:
         rows = sorted(self.orders.values(), key=lambda o: (o.updated_at, o.id))
@@ -154,3 +159,17 @@ def test_a_user_page_points_at_the_created_at_of_its_last_order() -> None:
     page = history.user_orders("user-1", after=None, limit=1)
     assert page.next_position == FeedPosition(NOW - timedelta(days=2), page.items[0].id)
     assert history.user_orders("nobody", after=None, limit=10).items == []
+
+
+def test_purchased_products_keep_each_first_purchase_in_history_order() -> None:
+    history = OrderHistory(ListRepository(), clock=lambda: NOW)
+    lines = {name: OrderLine(name, 1, Decimal("1.00")) for name in ("p1", "p2", "p3")}
+    history.place_many(
+        [
+            make_new_order(created_at=NOW, lines=(lines["p3"], lines["p1"])),
+            make_new_order(created_at=NOW - timedelta(days=2), lines=(lines["p1"], lines["p2"])),
+            make_new_order(created_at=NOW - timedelta(days=1), status="cancelled"),
+        ]
+    )
+    assert history.purchased_products("user-1", limit=10) == ["p1", "p2", "p3"]
+    assert history.purchased_products("nobody", limit=10) == []

@@ -16,7 +16,12 @@ from nextbuy.contracts.common import (
     Page,
     UpsertResult,
 )
-from nextbuy.contracts.orders import OrderBulkCreate, OrderCreate, OrderPublic
+from nextbuy.contracts.orders import (
+    OrderBulkCreate,
+    OrderCreate,
+    OrderPublic,
+    PurchasedProductsPublic,
+)
 from nextbuy.core.cursors import decode_cursor, encode_cursor, start_position
 from nextbuy.core.errors import FieldError, InvalidInputError
 from nextbuy.orders.api.payloads import new_order, order_public
@@ -50,6 +55,23 @@ def orders_router(history: OrderHistory) -> Router:
         _reject_unknown_query(request, {"since", "cursor", "limit"})
         after = decode_cursor(cursor) if cursor else start_position(since)
         return _page(history.user_orders(user_id, after=after, limit=limit))
+
+    @router.get(
+        "/v1/users/{user_id}/purchased-products",
+        response={200: PurchasedProductsPublic, **ERRORS},
+        summary="Distinct products a user bought, first bought first",
+    )
+    def user_purchased_products(
+        request: HttpRequest, user_id: Path[Identifier], limit: PageLimit = MAX_PAGE
+    ) -> PurchasedProductsPublic:
+        """Product ids of the first ``limit`` orders of ``/v1/users/{user_id}/orders`` (same
+        order), without cancelled or returned orders, each id once where it first appears.
+
+        An unknown user bought nothing: an empty list, not a 404.
+        """
+        _reject_unknown_query(request, {"limit"})
+        bought = history.purchased_products(user_id, limit=limit)
+        return PurchasedProductsPublic(user_id=user_id, product_ids=bought)
 
     @router.post(
         "/v1/orders",

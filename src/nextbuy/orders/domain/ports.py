@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -29,6 +29,15 @@ class OrderRepository(Protocol):
 
     def list_for_user(self, user_id: str, *, after: FeedPosition | None, limit: int) -> list[Order]:
         """Up to ``limit`` orders of ``user_id`` by ``(created_at, id)``, after ``after``."""
+        ...
+
+    def purchased_product_lines(self, user_id: str, *, limit: int) -> Iterable[str]:
+        """Product ids of every line of the first ``limit`` orders of ``user_id``, skipping
+        orders in ``NOT_PURCHASES``: by order ``(created_at, id)``, then line number.
+
+        The first ``limit`` orders are counted before skipping, as ``list_for_user`` counts
+        them, so the answer covers the same orders as that page.
+        """
         ...
 
     def list_changes(self, *, after: FeedPosition | None, limit: int) -> list[Order]:

@@ -20,7 +20,13 @@ from nextbuy.core.cursors import FeedPosition
 from nextbuy.orders.domain.errors import OrderConflictError
 from nextbuy.orders.domain.events import order_placed_events
 from nextbuy.orders.domain.history import orders_to_insert, resolve_created_at
-from nextbuy.orders.domain.models import BatchOutcome, NewOrder, Order, OrderLine
+from nextbuy.orders.domain.models import (
+    NOT_PURCHASES,
+    BatchOutcome,
+    NewOrder,
+    Order,
+    OrderLine,
+)
 from nextbuy.orders.storage import models
 from nextbuy.orders.storage.database import ping_database
 from nextbuy.orders.storage.outbox import append_events
@@ -62,6 +68,23 @@ class DjangoOrderRepository:
         if after is not None:
             rows = rows.filter(_strictly_after("created_at", after))
         return self._load(rows.order_by("created_at", "id")[:limit])
+
+    def purchased_product_lines(self, user_id: str, *, limit: int) -> list[str]:
+        # One query: the user's first ``limit`` orders as a sliced subquery (the history index
+        # (user_id, created_at, id) serves it in order), their lines through the unique
+        # (order_id, line_no) index, the status filter and the sort done by the database.
+        # The limit counts every order, cancelled or not, exactly as ``list_for_user`` does.
+        first_orders = (
+            self._orders().filter(user_id=user_id).order_by("created_at", "id").values("id")[:limit]
+        )
+        rows = (
+            models.OrderLine.objects.using(self._using)
+            .filter(order_id__in=first_orders)
+            .exclude(order__status__in=NOT_PURCHASES)
+            .order_by("order__created_at", "order__id", "line_no")
+            .values_list("product_id", flat=True)
+        )
+        return list(rows)
 
     def list_changes(self, *, after: FeedPosition | None, limit: int) -> list[Order]:
         rows = self._orders()
