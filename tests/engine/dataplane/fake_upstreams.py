@@ -17,8 +17,12 @@ from aiohttp import web
 from tests.support.servers import free_port
 
 NOW = "2026-01-01T00:00:00Z"
-WRONG_SHAPE = {"items": [{"status": "placed", "lines": [{"product_id": 7}]}], "recent_views": {}}
-"""Well-formed JSON, wrong where the engine reads: a numeric product id, views not a list."""
+WRONG_SHAPE = {
+    "items": [{"status": "placed", "lines": [{"product_id": 7}]}],
+    "product_ids": [7],
+    "recent_views": {},
+}
+"""Well-formed JSON, wrong where the engine reads: numeric product ids, views not a list."""
 
 
 @dataclass
@@ -31,6 +35,8 @@ class FakeUpstream:
     purchases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """What each user bought (orders upstream); a user not listed bought ``bought-1``."""
     calls: dict[str, int] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+    """Every path asked for, in order: which endpoint a data plane reads."""
     port: int = field(default_factory=free_port)
     _runner: web.AppRunner | None = None
     _released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -44,6 +50,7 @@ class FakeUpstream:
         app.router.add_get("/healthz", self._health)
         app.router.add_get("/v1/users/{user_id}", self._profile)
         app.router.add_get("/v1/users/{user_id}/orders", self._orders)
+        app.router.add_get("/v1/users/{user_id}/purchased-products", self._purchased)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -57,8 +64,10 @@ class FakeUpstream:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    async def _answer(self, user_id: str, body: dict[str, object]) -> web.Response:
+    async def _answer(self, request: web.Request, body: dict[str, object]) -> web.Response:
+        user_id = request.match_info["user_id"]
         self.calls[user_id] = self.calls.get(user_id, 0) + 1
+        self.paths.append(request.path)
         if self.mode == "hang":
             await self._released.wait()
         if self.mode == "broken":
@@ -80,7 +89,7 @@ class FakeUpstream:
             "created_at": NOW,
             "updated_at": NOW,
         }
-        return await self._answer(user_id, body)
+        return await self._answer(request, body)
 
     async def _orders(self, request: web.Request) -> web.Response:
         user_id = request.match_info["user_id"]
@@ -96,7 +105,12 @@ class FakeUpstream:
                 for p in self.purchases.get(user_id, ("bought-1",))
             ],
         }
-        return await self._answer(user_id, {"items": [order], "next_cursor": None})
+        return await self._answer(request, {"items": [order], "next_cursor": None})
+
+    async def _purchased(self, request: web.Request) -> web.Response:
+        user_id = request.match_info["user_id"]
+        bought = list(self.purchases.get(user_id, ("bought-1",)))
+        return await self._answer(request, {"user_id": user_id, "product_ids": bought})
 
 
 @contextlib.contextmanager

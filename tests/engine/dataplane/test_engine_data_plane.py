@@ -19,6 +19,7 @@ from nextbuy.engine.settings import EngineSettings
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
 from nextbuy.engine.upstream.http import UpstreamHttp
+from nextbuy.engine.upstream.naive import NaiveUserData
 from nextbuy.engine.upstream.user_data import CachedUserData
 from tests.engine.dataplane.fake_upstreams import FakeUpstream
 from tests.support.servers import port_open, require_server
@@ -85,6 +86,28 @@ def test_a_warm_user_costs_no_upstream_call() -> None:
         assert first.viewed == ("viewed-1",)
         assert first.degraded_sources == ()
         assert (profiles.calls, orders.calls) == ({"u1": 1}, {"u1": 1})
+        assert orders.paths == ["/v1/users/u1/purchased-products"]  # ids only, not the history
+
+    run(scenario)
+
+
+def test_the_naive_baseline_still_reads_the_whole_order_history() -> None:
+    async def scenario(profiles: FakeUpstream, orders: FakeUpstream, _plane: MakePlane) -> None:
+        session = create_session()
+        try:
+            user_data = NaiveUserData(
+                ProfilesClient(
+                    UpstreamHttp(session, profiles.url, "profiles", max_body_bytes=1 << 20)
+                ),
+                OrdersClient(UpstreamHttp(session, orders.url, "orders", max_body_bytes=1 << 20)),
+            )
+            orders.purchases["u1"] = ("p2", "p1", "p2")
+            signals = await user_data.signals("u1", Deadline(0.5))
+        finally:
+            await session.close()
+        assert signals.purchased == ("p2", "p1")
+        assert signals.degraded_sources == ()
+        assert orders.paths == ["/v1/users/u1/orders"]
 
     run(scenario)
 

@@ -8,9 +8,14 @@ import orjson
 import pytest
 
 from nextbuy.contracts.common import Page
-from nextbuy.contracts.orders import OrderPublic
+from nextbuy.contracts.orders import OrderPublic, PurchasedProductsPublic
 from nextbuy.contracts.profiles import UserPublic
-from nextbuy.engine.upstream.user_payloads import PayloadError, purchased_products, recent_views
+from nextbuy.engine.upstream.user_payloads import (
+    PayloadError,
+    purchased_product_ids,
+    purchased_products,
+    recent_views,
+)
 
 NOW = "2026-01-01T00:00:00Z"
 
@@ -87,3 +92,31 @@ def test_an_order_page_wrong_where_it_is_read_is_refused(page: object) -> None:
 def test_a_profile_wrong_where_it_is_read_is_refused(profile: object) -> None:
     with pytest.raises(PayloadError):
         recent_views(profile)
+
+
+def test_purchased_product_ids_are_read_in_the_services_order() -> None:
+    body = {"user_id": "u1", "product_ids": ["p2", "p1", "p3"]}
+    PurchasedProductsPublic.model_validate(body)  # the body speaks the contract
+    assert purchased_product_ids(orjson.loads(orjson.dumps(body))) == ("p2", "p1", "p3")
+    assert purchased_product_ids({"user_id": "u1", "product_ids": []}) == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "p1",
+        {},
+        {"user_id": "u1"},
+        {"product_ids": None},
+        {"product_ids": "p1"},
+        {"product_ids": {"p1": 1}},
+        {"product_ids": ["p1", 7]},
+        {"product_ids": ["p1", ""]},
+        {"product_ids": [None]},
+        {"product_ids": [["p1"]]},
+    ],
+)
+def test_purchased_product_ids_wrong_where_they_are_read_are_refused(body: object) -> None:
+    with pytest.raises(PayloadError):
+        purchased_product_ids(body)

@@ -20,10 +20,17 @@ from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
 from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
 from nextbuy.engine.upstream.http import UpstreamHttp
-from nextbuy.engine.upstream.user_payloads import PayloadError, purchased_products, recent_views
+from nextbuy.engine.upstream.user_payloads import (
+    PayloadError,
+    purchased_product_ids,
+    purchased_products,
+    recent_views,
+)
 
 T = TypeVar("T")
 FEED_PAGE = 1000
+HISTORY_ORDERS = 1000
+"""How many of a user's orders (oldest first) their purchases are read from."""
 RESUME_OVERLAP = timedelta(seconds=5)
 """Resume a feed this far before the newest change seen: updated_at is the writer's clock, so
 concurrent transactions can commit slightly out of timestamp order; re-reading is idempotent."""
@@ -55,12 +62,30 @@ class OrdersClient:
         self.http = http
 
     async def purchased_products(self, user_id: str, *, timeout_s: float) -> tuple[str, ...]:
+        """Distinct products the user bought, from the service's compact projection.
+
+        A few KB of ids instead of a ~125 KB order page for a 500-order user: less to
+        serialise upstream and to decode here, on the cold path's slowest call (ADR 0021).
+        """
+        path = f"/v1/users/{quote(user_id, safe='')}/purchased-products"
+        return await self._read(path, purchased_product_ids, timeout_s=timeout_s)
+
+    async def purchased_products_from_history(
+        self, user_id: str, *, timeout_s: float
+    ) -> tuple[str, ...]:
+        """The same, reduced here from the full order page: the naive baseline's call."""
         path = f"/v1/users/{quote(user_id, safe='')}/orders"
-        body = await self.http.get(path, params={"limit": str(FEED_PAGE)}, timeout_s=timeout_s)
+        return await self._read(path, purchased_products, timeout_s=timeout_s)
+
+    async def _read(
+        self, path: str, reader: Callable[[object], tuple[str, ...]], *, timeout_s: float
+    ) -> tuple[str, ...]:
+        params = {"limit": str(HISTORY_ORDERS)}
+        body = await self.http.get(path, params=params, timeout_s=timeout_s)
         if body is None:
             return ()
         try:
-            return purchased_products(body)
+            return reader(body)
         except PayloadError as error:
             raise UpstreamError(
                 self.http.source, f"orders do not match the contract: {error}"

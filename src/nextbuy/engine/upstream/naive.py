@@ -37,7 +37,8 @@ class NaiveUserData:
         except UpstreamError:
             degraded.append("profiles")
         try:
-            purchased = await self.orders.purchased_products(
+            # The full order history on purpose: the baseline is what seed systems start from.
+            purchased = await self.orders.purchased_products_from_history(
                 user_id, timeout_s=deadline.timeout_for_call()
             )
         except UpstreamError:

@@ -10,7 +10,7 @@ while a change in a field the engine ignores no longer costs anything.
 
 from __future__ import annotations
 
-__all__ = ["PayloadError", "purchased_products", "recent_views"]
+__all__ = ["PayloadError", "purchased_product_ids", "purchased_products", "recent_views"]
 
 NOT_PURCHASES = frozenset({"cancelled", "returned"})
 """Order statuses whose lines the customer does not keep."""
@@ -40,6 +40,19 @@ def purchased_products(body: object) -> tuple[str, ...]:
         lines = [_product_id(line, "items[].lines[]") for line in _list(order, "lines", "items[]")]
         if status not in NOT_PURCHASES:
             bought.update(dict.fromkeys(lines))
+    return tuple(bought)
+
+
+def purchased_product_ids(body: object) -> tuple[str, ...]:
+    """The ``product_ids`` of a ``PurchasedProductsPublic`` body, in the order the service sent.
+
+    The service already left out cancelled and returned orders and repeated ids.
+    """
+    bought: list[str] = []
+    for product_id in _list(body, "product_ids", "body"):
+        if not isinstance(product_id, str) or not product_id:
+            raise PayloadError("body.product_ids[] is not a non-empty string")
+        bought.append(product_id)
     return tuple(bought)
 
 
