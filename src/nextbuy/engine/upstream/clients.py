@@ -64,8 +64,8 @@ class OrdersClient:
     async def purchased_products(self, user_id: str, *, timeout_s: float) -> tuple[str, ...]:
         """Distinct products the user bought, from the service's compact projection.
 
-        A few KB of ids instead of a ~125 KB order page for a 500-order user: less to
-        serialise upstream and to decode here, on the cold path's slowest call (ADR 0021).
+        For a 500-order user ~5 KB of ids instead of a ~115 KB order page, ~1.7 ms of
+        service time instead of ~13 ms: the cold path's slowest call (ADR 0021, addendum).
         """
         path = f"/v1/users/{quote(user_id, safe='')}/purchased-products"
         return await self._read(path, purchased_product_ids, timeout_s=timeout_s)
