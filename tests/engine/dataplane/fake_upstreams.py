@@ -28,7 +28,7 @@ WRONG_SHAPE = {
 @dataclass
 class FakeUpstream:
     """One upstream: ``mode`` is ok, hang (never answers), broken (bad JSON), contract (JSON of
-    the wrong shape) or 500."""
+    the wrong shape), 404 (a service without the route) or 500."""
 
     name: str
     mode: str = "ok"
@@ -74,8 +74,8 @@ class FakeUpstream:
             return web.Response(body=b'{"items": [', content_type="application/json")
         if self.mode == "contract":
             return web.json_response(WRONG_SHAPE)
-        if self.mode == "500":
-            return web.json_response({"status": 500}, status=500)
+        if self.mode in ("404", "500"):
+            return web.json_response({"status": int(self.mode)}, status=int(self.mode))
         return web.json_response(body)
 
     async def _profile(self, request: web.Request) -> web.Response:

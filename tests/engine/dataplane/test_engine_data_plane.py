@@ -169,7 +169,7 @@ def test_fresh_signals_are_one_object_until_the_users_data_changes() -> None:
     run(scenario)
 
 
-@pytest.mark.parametrize("mode", ["hang", "broken", "contract", "500", "dead"])
+@pytest.mark.parametrize("mode", ["hang", "broken", "contract", "404", "500", "dead"])
 def test_a_failing_upstream_degrades_within_the_deadline(mode: str) -> None:
     async def scenario(
         profiles: FakeUpstream,

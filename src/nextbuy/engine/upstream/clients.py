@@ -83,7 +83,10 @@ class OrdersClient:
         params = {"limit": str(HISTORY_ORDERS)}
         body = await self.http.get(path, params=params, timeout_s=timeout_s)
         if body is None:
-            return ()
+            # Both routes answer an unknown user with 200 and nothing bought, so a 404 is a
+            # service without the route (an older one mid-deploy). Reading it as "bought
+            # nothing" would silently recommend what the user already has.
+            raise UpstreamError(self.http.source, f"HTTP 404 from GET {path}")
         try:
             return reader(body)
         except PayloadError as error:
