@@ -46,3 +46,30 @@ def test_s3_wants_in_flight_within_the_bulkhead_and_descriptors_back_within_10_s
     assert s3(hung_phase(12, [40] * 12)) is False  # more calls than slots
     assert s3(hung_phase(10, [60] * 12)) is False  # still holding the hung connections
     assert s3(hung_phase(10, [60, 60])) is None  # the run ended too soon to say
+
+
+def test_reads_collector_pauses_and_loop_lag_from_a_real_engine_registry() -> None:
+    registry = CollectorRegistry()
+    metrics = EngineMetrics(registry)
+    for seconds in (0.002, 0.03, 0.08, 0.12):
+        metrics.on_gc_pause(2, seconds)
+    metrics.on_gc_pause(0, 0.0004)
+    metrics.loop_lag.set(0.07)
+    sample = parse_metrics(1.0, generate_latest(registry))
+    assert sample.gc_collections == {"0": 1, "2": 4}
+    assert sample.gc_over_50ms == {"0": 0, "2": 2}
+    assert abs(sample.gc_seconds["2"] - 0.232) < 1e-9
+    assert sample.loop_lag_s == 0.07
+
+
+def test_a_phase_reports_the_collections_made_during_it() -> None:
+    phase = make_phase("cold", "optimized", [20.0] * 10, 0)
+    phase.engine_samples = [
+        EngineSample(
+            0.0, 40, gc_seconds={"2": 1.0}, gc_collections={"2": 3}, gc_over_50ms={"2": 1}
+        ),
+        EngineSample(
+            9.0, 40, gc_seconds={"2": 1.3}, gc_collections={"2": 5}, gc_over_50ms={"2": 2}
+        ),
+    ]
+    assert phase.engine_gc == {"2": {"collections": 2, "seconds": 0.3, "over_50ms": 1}}

@@ -23,6 +23,12 @@ _LINE = re.compile(
     rb"|^(process_open_fds) ([0-9.e+]+)$",
     re.MULTILINE,
 )
+_GC = re.compile(
+    rb'^nextbuy_gc_pause_seconds_(sum|count|bucket)\{generation="(\d)"(?:,le="0\.05")?\} '
+    rb"([0-9.e+]+)$",
+    re.MULTILINE,
+)
+_LAG = re.compile(rb"^nextbuy_engine_event_loop_lag_seconds ([0-9.e+-]+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,13 @@ class EngineSample:
     in_flight_peak: dict[str, int] = field(default_factory=dict)
     breaker_open: dict[str, int] = field(default_factory=dict)
     """1 per breaker (``profiles``, ``catalog_feed``…) that is open or half-open."""
+    gc_seconds: dict[str, float] = field(default_factory=dict)
+    """Seconds spent collecting since the engine started, by generation (a counter)."""
+    gc_collections: dict[str, int] = field(default_factory=dict)
+    gc_over_50ms: dict[str, int] = field(default_factory=dict)
+    """Collections that stopped the engine for more than 50 ms, by generation (a counter)."""
+    loop_lag_s: float | None = None
+    """The most the engine's event loop was late over the second before the scrape."""
 
 
 def parse_metrics(at_s: float, text: bytes) -> EngineSample:
@@ -51,7 +64,30 @@ def parse_metrics(at_s: float, text: bytes) -> EngineSample:
             breakers if name.endswith(b"_open") else peak if name.endswith(b"_peak") else in_flight
         )
         target[match.group(2).decode()] = int(float(match.group(3)))
-    return EngineSample(at_s, fds, in_flight, peak, breakers)
+    gc_seconds: dict[str, float] = {}
+    gc_collections: dict[str, int] = {}
+    within_50ms: dict[str, int] = {}
+    for match in _GC.finditer(text):
+        kind, generation, value = match.group(1), match.group(2).decode(), float(match.group(3))
+        if kind == b"sum":
+            gc_seconds[generation] = value
+        elif kind == b"count":
+            gc_collections[generation] = int(value)
+        else:
+            within_50ms[generation] = int(value)
+    over = {g: n - within_50ms.get(g, n) for g, n in gc_collections.items()}
+    lag = _LAG.search(text)
+    return EngineSample(
+        at_s,
+        fds,
+        in_flight,
+        peak,
+        breakers,
+        gc_seconds,
+        gc_collections,
+        over,
+        float(lag.group(1)) if lag else None,
+    )
 
 
 class EngineWatch:

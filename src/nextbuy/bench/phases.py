@@ -172,6 +172,24 @@ class PhaseResult:
             return True
         return any(s.at_s >= recovered + FD_RETURN_S for s in self.engine_samples)
 
+    @property
+    def engine_gc(self) -> dict[str, dict[str, float]]:
+        """Collections during the phase by generation: how many, seconds, and how many > 50 ms."""
+        if len(self.engine_samples) < 2:
+            return {}
+        first, last = self.engine_samples[0], self.engine_samples[-1]
+        return {
+            generation: {
+                "collections": count - first.gc_collections.get(generation, 0),
+                "seconds": round(
+                    last.gc_seconds.get(generation, 0.0) - first.gc_seconds.get(generation, 0.0), 4
+                ),
+                "over_50ms": last.gc_over_50ms.get(generation, 0)
+                - first.gc_over_50ms.get(generation, 0),
+            }
+            for generation, count in sorted(last.gc_collections.items())
+        }
+
     def row(self) -> dict[str, Any]:
         """Exactly the keys of ``--json``."""
         return {
@@ -198,6 +216,11 @@ class PhaseResult:
             "breaker_opened_after_s": self.breaker_opened_after_s,
             "open_fds_baseline": self.open_fds_baseline,
             "open_fds_back_after_s": self.open_fds_back_after_s,
+            "engine_gc": self.engine_gc,
+            "loop_lag_max_s": max(
+                (s.loop_lag_s for s in self.engine_samples if s.loop_lag_s is not None),
+                default=None,
+            ),
             "engine_samples": [asdict(sample) for sample in self.engine_samples],
             "status_counts": status_counts(self.result),
             "degraded_sources": self.result.degraded_sources,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import aiohttp
 from fastapi import FastAPI
 
 from nextbuy.bus.factory import create_consumer
+from nextbuy.core.gc_pauses import GcPauseTimer
 from nextbuy.core.gc_tuning import freeze_whenever_changed
 from nextbuy.core.health import ReadinessCheck
 from nextbuy.core.http_client import create_session
@@ -71,6 +73,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
             metrics.on_breaker_change,
         )
         plane = await _data_plane(settings, session, read_model, metrics, feeds)
+        gc_timer = GcPauseTimer(metrics.on_gc_pause).install()
+        metrics.loop_lag.set_function(lambda: feeds.lag.worst_since(time.monotonic() - 1.0))
         app.state.recommender = Recommender(
             plane.user_data,
             plane.products,
@@ -117,6 +121,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
         try:
             yield
         finally:
+            gc_timer.uninstall()
             stop_consuming.set()
             for task in tasks:
                 task.cancel()

@@ -6,6 +6,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Proc
 
 from nextbuy.core.metrics import LATENCY_BUCKETS
 
+GC_PAUSE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0)
+
 
 class EngineMetrics:
     """Registered on the app's own registry, next to the HTTP metrics."""
@@ -51,6 +53,21 @@ class EngineMetrics:
         # process_open_fds and friends: S3 checks the descriptors return to baseline after a
         # hung upstream resumes (a leaked connection per timed-out call would show here).
         ProcessCollector(registry=registry)
+        # A collection stops every request in flight: its duration tells a stall of our own
+        # from a slow upstream when answers are late all at once.
+        self.gc_pause = Histogram(
+            "nextbuy_gc_pause_seconds",
+            "Duration of garbage collections, by generation.",
+            ["generation"],
+            buckets=GC_PAUSE_BUCKETS,
+            registry=registry,
+        )
+        self.loop_lag = Gauge(
+            "nextbuy_engine_event_loop_lag_seconds",
+            "The most the event loop woke a sleeper late over the last second: the queue "
+            "every request waits in before its handler runs.",
+            registry=registry,
+        )
         self.events = Counter(
             "nextbuy_engine_events_total",
             "Visitor events at POST /v1/events, by outcome (accepted, duplicate, rejected).",
@@ -72,6 +89,10 @@ class EngineMetrics:
     def on_breaker_change(self, name: str, _old: str, new: str) -> None:
         """A breaker's state-change hook: 1 while it is not closed."""
         self.breaker_open.labels(name).set(0 if new == "closed" else 1)
+
+    def on_gc_pause(self, generation: int, seconds: float) -> None:
+        """The ``GcPauseTimer`` hook."""
+        self.gc_pause.labels(str(generation)).observe(seconds)
 
     def on_call(self, name: str, outcome: str, seconds: float) -> None:
         """The resilience policy's observer hook."""

@@ -17,7 +17,7 @@ from nextbuy.engine.domain.filters import NO_FILTERS, RequestFilters
 from nextbuy.engine.domain.live_popularity import LivePopularity
 from nextbuy.engine.domain.model import RankingModel
 from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSource
-from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, CandidateKey
+from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, candidate_key
 from nextbuy.engine.domain.ranking import (
     Candidate,
     Reason,
@@ -210,7 +210,7 @@ class Recommender:
         if "orders" in signals.degraded_sources:
             return False  # without purchases the candidates would be wrong: retry next round
         hidden = await self._not_again(signals.purchased, deadline)
-        key = CandidateKey(user_id, model.version, hash((signals.purchased, hidden)))
+        key = candidate_key(user_id, model.version, hash((signals.purchased, hidden)))
         if key in self.candidates:
             return False
         self._purchase_candidates(model, user_id, signals.purchased, hidden, PRECOMPUTE_POOL)
@@ -224,7 +224,7 @@ class Recommender:
         hidden: tuple[str, ...],
         pool: int,
     ) -> list[Candidate]:
-        key = CandidateKey(user_id, model.version, hash((purchased, hidden)))
+        key = candidate_key(user_id, model.version, hash((purchased, hidden)))
         cached = self.candidates.get(key)
         # A cached list serves if it is long enough, or complete (shorter than it was asked to be).
         if cached is not None and (len(cached) >= pool or len(cached) < PRECOMPUTE_POOL):
