@@ -22,6 +22,13 @@ from nextbuy.bench.stack import BenchStack
 Call = tuple[str, str, dict[str, list[str]] | None]
 
 
+PROFILE_CALL = "profiles GET /v1/users/{id}"
+PURCHASES_CALL = "orders GET /v1/users/{id}/purchased-products"
+COLD_PATH_CALLS = (PROFILE_CALL, PURCHASES_CALL)
+"""The calls the optimised engine makes for a cold user, side by side: the cold target's
+reference is the slower of these, not the full history only the naive baseline reads."""
+
+
 @dataclass(frozen=True, slots=True)
 class UpstreamProbe:
     call: str
@@ -43,15 +50,13 @@ async def probe_upstreams(
     step = max(1, products // 100)
     product_ids = [f"p{i + 1:06d}" for i in range(0, products, step)][:100]
     calls: dict[str, list[Call]] = {
-        "profiles GET /v1/users/{id}": [
-            ("GET", f"{proxies['profiles'].url}/v1/users/{u}", None) for u in users
-        ],
+        PROFILE_CALL: [("GET", f"{proxies['profiles'].url}/v1/users/{u}", None) for u in users],
         "orders GET /v1/users/{id}/orders?limit=1000": [
             ("GET", f"{proxies['orders'].url}/v1/users/{u}/orders?limit=1000", None) for u in users
         ],
         # What the optimised engine calls since ADR 0021's addendum; the row above is still
         # the naive baseline's call.
-        "orders GET /v1/users/{id}/purchased-products": [
+        PURCHASES_CALL: [
             ("GET", f"{proxies['orders'].url}/v1/users/{u}/purchased-products?limit=1000", None)
             for u in users
         ],

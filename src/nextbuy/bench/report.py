@@ -11,6 +11,7 @@ import orjson
 from rich.table import Table
 
 from nextbuy.bench.phases import FD_RETURN_S, PhaseResult
+from nextbuy.bench.probe import COLD_PATH_CALLS
 from nextbuy.bench.runner import BenchReport
 from nextbuy.bench.stack import ENGINE_BULKHEAD_LIMIT
 
@@ -29,7 +30,7 @@ COLUMNS = (
     ("calls/req", "upstream_calls_per_request"),
 )
 FAULT_SCENARIOS = ("upstream_killed_orders", "upstream_hung_profiles", "upstream_slow_catalog")
-PER_USER_CALLS = ("profiles", "orders")
+
 CLEAR_WITHIN_S = 10.0
 BULKHEAD_LIMIT = ENGINE_BULKHEAD_LIMIT
 
@@ -153,7 +154,7 @@ def _warm_speedup(report: BenchReport) -> TargetCheck:
 
 def _cold_p50(report: BenchReport) -> TargetCheck:
     cold = _find(report, "cold", "optimized")
-    per_user = [p for p in report.probes if p.call.split()[0] in PER_USER_CALLS]
+    per_user = [p for p in report.probes if p.call in COLD_PATH_CALLS]
     target = "cold: optimised p50 ≤ 1.3× the slowest single upstream call (p50)"
     if cold is None or not per_user:
         return TargetCheck(target, "—", None)
