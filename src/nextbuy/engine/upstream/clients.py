@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -19,6 +19,7 @@ from nextbuy.core.resilience.loop_lag import LoopLag
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
 from nextbuy.engine.domain.translate import product_info, purchase_record, stock_level
+from nextbuy.engine.upstream.feed_resume import FeedResume
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.user_payloads import (
     PayloadError,
@@ -31,12 +32,6 @@ T = TypeVar("T")
 FEED_PAGE = 1000
 HISTORY_ORDERS = 1000
 """How many of a user's orders (oldest first) their purchases are read from."""
-RESUME_OVERLAP = timedelta(seconds=5)
-"""Resume a feed this far before the newest change seen: updated_at is the writer's clock, so
-concurrent transactions can commit slightly out of timestamp order; re-reading is idempotent."""
-SETTLED_AFTER = timedelta(seconds=30)
-"""A newest change older than this (on our clock, so with room for clock skew) has settled."""
-JUST_AFTER = timedelta(microseconds=1)
 LAGGING_LOOP_S = 0.05
 """A feed poll during which the event loop was this late is not timed for the breaker."""
 
@@ -99,10 +94,9 @@ class ChangeFeedClient(Generic[T]):
     """Follows one ``:changes`` feed: pages with the cursor, then resumes from the newest timestamp.
 
     The feed returns no cursor after its last (short) page, so the follower resumes with
-    ``updated_since`` a little before the newest change seen; re-read rows are idempotent upserts.
-    Once the newest change is older than ``SETTLED_AFTER`` it resumes just after it instead: no
-    write can still commit with an earlier timestamp, and re-reading the overlap forever meant a
-    catalogue seeded in one burst came back whole (3,000 products, three full pages) every poll.
+    ``updated_since``: just after the newest change seen, and once more from a little before it
+    when rows committed late could have been missed (:class:`FeedResume`). Re-read rows are
+    idempotent upserts.
     """
 
     def __init__(
@@ -113,24 +107,26 @@ class ChangeFeedClient(Generic[T]):
         convert: Callable[[Any], T],
         breaker: CircuitBreaker | None = None,
         lag: LoopLag | None = None,
+        resume: FeedResume | None = None,
     ) -> None:
         self.http, self.path, self.model, self.convert = http, path, model, convert
         self.breaker = breaker
         self.lag = lag
-        self._updated_since: str | None = None
-        self._newest: datetime | None = None
+        self.resume = resume or FeedResume()
 
     async def poll(self) -> list[T]:
         if self.breaker is not None and not self.breaker.allow():
             raise UpstreamError(self.http.source, f"feed breaker is {self.breaker.state}")
+        since, rechecking = self.resume.next_since()
         changes: list[T] = []
+        newest: datetime | None = None
         cursor: str | None = None
         while True:
             params = {"limit": str(FEED_PAGE)}
             if cursor:
                 params["cursor"] = cursor
-            elif self._updated_since:
-                params["updated_since"] = self._updated_since
+            elif since is not None:
+                params["updated_since"] = since.isoformat()
             started = time.monotonic()
             try:
                 body = await self.http.get(self.path, params=params, timeout_s=10.0)
@@ -141,20 +137,13 @@ class ChangeFeedClient(Generic[T]):
                 raise
             await self._record(started, short=len(page.items) < FEED_PAGE)
             if page.items:
-                newest = _aware(max(item.updated_at for item in page.items))
-                self._newest = newest if self._newest is None else max(self._newest, newest)
+                newest_here = _aware(max(item.updated_at for item in page.items))
+                newest = newest_here if newest is None else max(newest, newest_here)
             changes.extend(self.convert(item) for item in page.items)
             cursor = page.next_cursor
             if not cursor:
-                self._updated_since = self._resume_point()
+                self.resume.polled(newest, rechecked=rechecking)
                 return changes
-
-    def _resume_point(self) -> str | None:
-        if self._newest is None:
-            return self._updated_since
-        if datetime.now(UTC) - self._newest > SETTLED_AFTER:
-            return (self._newest + JUST_AFTER).isoformat()
-        return (self._newest - RESUME_OVERLAP).isoformat()
 
     async def _record(self, started: float, *, short: bool) -> None:
         # Only a short page is timed: a full page of a first sync is a bulk transfer whose
