@@ -18,6 +18,7 @@ from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ResolvedProducts
 from nextbuy.engine.upstream.clients import catalogue_feed, stock_feed
 from nextbuy.engine.upstream.feed_health import FEED_SLOW_CALL_S, FeedAwareResolver, FeedHealth
+from nextbuy.engine.upstream.feed_resume import FeedResume
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.probe import probe_open_breakers
 from tests.support.servers import free_port
@@ -146,7 +147,7 @@ def stock_level(product: str, updated_at: datetime) -> dict[str, object]:
     }
 
 
-def test_a_settled_feed_is_not_read_again_but_a_recent_change_is_reread_with_overlap() -> None:
+def test_a_settled_feed_is_not_reread_but_a_new_change_is_reread_once_after_the_overlap() -> None:
     asyncio.run(_settled_feed())
 
 
@@ -158,18 +159,28 @@ async def _settled_feed() -> None:
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", server.port).start()
+    clock = [0.0]
     try:
         async with create_session() as session:
             http = UpstreamHttp(
                 session, f"http://127.0.0.1:{server.port}", "inventory", max_body_bytes=1 << 20
             )
             feed = stock_feed(http)
+            feed.resume = FeedResume(clock=lambda: clock[0])
+            assert len(await feed.poll()) == 50
+            clock[0] += 5.01
+            # Once, the overlap before the newest change is read again: whatever committed
+            # late has landed by now.
             assert len(await feed.poll()) == 50
             assert await feed.poll() == []  # settled: resumes just after the newest change
             server.levels.append(stock_level("p50", datetime.now(UTC)))
             assert [level.product_id for level in await feed.poll()] == ["p50"]
-            again = await feed.poll()  # recent: re-read within the overlap (idempotent)
+            assert await feed.poll() == []  # a late commit has not had time to land yet
+            clock[0] += 5.01
+            again = await feed.poll()  # then the overlap is read once more (idempotent)
             assert [level.product_id for level in again] == ["p50"]
+            clock[0] += 5.01
+            assert await feed.poll() == []
     finally:
         await runner.cleanup()
 
