@@ -3,12 +3,17 @@ and a burst of writes is not read again on every poll."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from nextbuy.engine.upstream.feed_resume import JUST_AFTER, FeedResume
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 OVERLAP = timedelta(seconds=5)
+
+
+def now_is(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
 
 
 class Clock:
@@ -31,14 +36,14 @@ def poll(
 
 def test_the_first_poll_reads_everything_then_resumes_just_after_the_newest() -> None:
     clock = Clock()
-    resume = FeedResume(OVERLAP, clock)
+    resume = FeedResume(OVERLAP, clock, now_is(T0 + timedelta(seconds=1)))
     assert poll(resume, clock, T0, 0) == (None, False)
     assert poll(resume, clock, None, 1) == (T0 + JUST_AFTER, False)
 
 
 def test_a_burst_is_read_again_once_after_the_overlap_not_on_every_poll() -> None:
     clock = Clock()
-    resume = FeedResume(OVERLAP, clock)
+    resume = FeedResume(OVERLAP, clock, now_is(T0 + timedelta(seconds=1)))
     poll(resume, clock, T0, 0)  # a bulk write, newest T0
     plans = [poll(resume, clock, None, 5.01) for _ in range(6)]  # 30 s of quiet polls
     assert plans[0] == (T0 - OVERLAP, True)  # its last 5 s once more: late commits land here
@@ -47,7 +52,7 @@ def test_a_burst_is_read_again_once_after_the_overlap_not_on_every_poll() -> Non
 
 def test_a_late_commit_found_by_the_re_read_is_kept_and_checked_in_its_turn() -> None:
     clock = Clock()
-    resume = FeedResume(OVERLAP, clock)
+    resume = FeedResume(OVERLAP, clock, now_is(T0 + timedelta(seconds=1)))
     poll(resume, clock, T0, 0)
     assert poll(resume, clock, None, 2) == (T0 + JUST_AFTER, False)  # not yet due
     # The re-read finds a row stamped before T0 that committed late: nothing newer, so no
@@ -58,7 +63,7 @@ def test_a_late_commit_found_by_the_re_read_is_kept_and_checked_in_its_turn() ->
 
 def test_steady_traffic_re_reads_the_overlap_of_every_new_newest() -> None:
     clock = Clock()
-    resume = FeedResume(OVERLAP, clock)
+    resume = FeedResume(OVERLAP, clock, now_is(T0 + timedelta(seconds=1)))
     poll(resume, clock, T0, 0)
     newest = T0
     for _ in range(4):
@@ -70,7 +75,14 @@ def test_steady_traffic_re_reads_the_overlap_of_every_new_newest() -> None:
 
 def test_an_owed_re_read_starts_from_the_oldest_window_owed() -> None:
     clock = Clock()
-    resume = FeedResume(OVERLAP, clock)
+    resume = FeedResume(OVERLAP, clock, now_is(T0 + timedelta(seconds=1)))
     poll(resume, clock, T0, 0)
     poll(resume, clock, T0 + timedelta(seconds=2), 1)  # newer rows before the re-read is due
     assert poll(resume, clock, None, 4.5) == (T0 - OVERLAP, True)  # covers both windows
+
+
+def test_a_first_sync_of_changes_long_settled_owes_no_re_read() -> None:
+    clock = Clock()
+    resume = FeedResume(OVERLAP, clock, now_is(T0 + timedelta(minutes=5)))  # a restart
+    poll(resume, clock, T0, 0)
+    assert poll(resume, clock, None, 5.01) == (T0 + JUST_AFTER, False)

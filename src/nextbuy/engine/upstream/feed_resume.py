@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["RESUME_OVERLAP", "FeedResume"]
 
 RESUME_OVERLAP = timedelta(seconds=5)
 """How long before its commit a row may be stamped (a transaction's longest run, with margin)."""
+SETTLED_AFTER = timedelta(seconds=30)
+"""A change this old on our clock is settled, whatever the skew between our clock and the
+writer's (up to 25 s)."""
 JUST_AFTER = timedelta(microseconds=1)
 
 
@@ -37,6 +40,8 @@ class FeedResume:
 
     overlap: timedelta = RESUME_OVERLAP
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    settled_after: timedelta = SETTLED_AFTER
     newest: datetime | None = None
     """The newest ``updated_at`` read so far (the writer's clock)."""
     _newest_seen_at: float = 0.0
@@ -64,6 +69,8 @@ class FeedResume:
         if self.newest is None or now - self._newest_seen_at > self.overlap.total_seconds():
             # A transaction still running now is stamped later than `overlap` ago, which is
             # after `newest` on the writer's clock: just-after-newest polls will read it.
+            return
+        if self.wall_clock() - self.newest > self.settled_after:
             return
         start = self.newest - self.overlap
         if self._recheck_from is None:
