@@ -25,14 +25,17 @@ from tests.support.servers import free_port
 
 
 class Catalog:
-    """An empty catalogue change feed whose answers can be delayed."""
+    """An empty catalogue change feed whose answers can be delayed, every one or just the next."""
 
     def __init__(self) -> None:
         self.delay_s = 0.0
+        self.next_delays: list[float] = []
+        self.calls = 0
         self.port = free_port()
 
     async def changes(self, _request: web.Request) -> web.Response:
-        await asyncio.sleep(self.delay_s)
+        self.calls += 1
+        await asyncio.sleep(self.next_delays.pop(0) if self.next_delays else self.delay_s)
         return web.json_response({"items": [], "next_cursor": None})
 
     async def health(self, _request: web.Request) -> web.Response:
@@ -82,6 +85,25 @@ async def _slow_feed_opens() -> None:
         assert (await resolver.resolve([], Deadline(0.1))).degraded_sources == ("catalog",)
         with pytest.raises(UpstreamError):
             await feed.poll()  # open: the slow upstream is left alone
+
+
+def test_one_slow_page_among_fast_ones_is_confirmed_fast_and_leaves_the_breaker_closed() -> None:
+    asyncio.run(_one_slow_page())
+
+
+async def _one_slow_page() -> None:
+    async with serving() as catalog, create_session() as session:
+        http = UpstreamHttp(
+            session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
+        )
+        health = FeedHealth.create({"catalog": http})
+        feed = catalogue_feed(http, health.breakers["catalog"])
+        catalog.next_delays = [FEED_SLOW_CALL_S + 0.1]  # S5: one call in a hundred is slow
+        await feed.poll()
+        assert catalog.calls == 2  # the slow page was asked for again at once, and was fast
+        assert health.breakers["catalog"].state == "closed"
+        await feed.poll()
+        assert catalog.calls == 3  # a fast page needs no confirming
 
 
 def test_the_probe_closes_a_feed_breaker_once_the_catalog_is_fast_again() -> None:

@@ -58,6 +58,11 @@ class CircuitBreaker:
         self._slow = 0
 
     @property
+    def slow_call_s(self) -> float | None:
+        """A successful call slower than this counts toward the slow-call rate (None: never)."""
+        return self._slow_call_s
+
+    @property
     def state(self) -> BreakerState:
         """The current state; an open breaker whose interval has passed reads as half_open."""
         if self._state == "open" and self._clock() - self._opened_at >= self._open_s:

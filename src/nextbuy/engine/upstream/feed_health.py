@@ -7,9 +7,10 @@ inventory's breaker is not closed, answers name that source in ``degraded_source
 
 Feeds are polled every few seconds, and on a loaded machine a refresh round takes longer than
 its interval, so a window of several calls would take tens of seconds to fill. One slow short
-page (or two failed polls in a row) opens the breaker: it trips at the first poll after the
-upstream turns slow (S4 allows 10 s), and the probe closes it again within a second of the open
-interval once it is fast. Only short pages are timed: a full page of a first sync is a bulk
+page, confirmed slow by asking for it again at once (or two failed polls in a row), opens the
+breaker: it trips at the first poll after the upstream turns slow (S4 allows 10 s), one slow
+call among fast ones (S5) does not trip it, and the probe closes it again within a second of
+the open interval once it is fast. Only short pages are timed: a full page of a first sync is a bulk
 transfer whose time says more about its size than about the upstream's health.
 """
 
