@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -58,6 +59,16 @@ async def serving() -> AsyncIterator[Catalog]:
         await runner.cleanup()
 
 
+def catalog_with_health(
+    catalog: Catalog, session: aiohttp.ClientSession
+) -> tuple[UpstreamHttp, FeedHealth]:
+    """The catalog's client and the feed breakers the engine would give it."""
+    http = UpstreamHttp(
+        session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
+    )
+    return http, FeedHealth.create({"catalog": http})
+
+
 class NoneDegraded:
     async def resolve(self, product_ids: object, deadline: Deadline) -> ResolvedProducts:
         return ResolvedProducts({}, lambda _id: True)
@@ -69,10 +80,7 @@ def test_a_slow_catalog_feed_opens_its_breaker_and_answers_say_catalog() -> None
 
 async def _slow_feed_opens() -> None:
     async with serving() as catalog, create_session() as session:
-        http = UpstreamHttp(
-            session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
-        )
-        health = FeedHealth.create({"catalog": http})
+        http, health = catalog_with_health(catalog, session)
         feed = catalogue_feed(http, health.breakers["catalog"])
         resolver = FeedAwareResolver(NoneDegraded(), health)
 
@@ -93,10 +101,7 @@ def test_one_slow_page_among_fast_ones_is_confirmed_fast_and_leaves_the_breaker_
 
 async def _one_slow_page() -> None:
     async with serving() as catalog, create_session() as session:
-        http = UpstreamHttp(
-            session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
-        )
-        health = FeedHealth.create({"catalog": http})
+        http, health = catalog_with_health(catalog, session)
         feed = catalogue_feed(http, health.breakers["catalog"])
         catalog.next_delays = [FEED_SLOW_CALL_S + 0.1]  # S5: one call in a hundred is slow
         await feed.poll()
@@ -112,10 +117,7 @@ def test_the_probe_closes_a_feed_breaker_once_the_catalog_is_fast_again() -> Non
 
 async def _probe_closes() -> None:
     async with serving() as catalog, create_session() as session:
-        http = UpstreamHttp(
-            session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
-        )
-        health = FeedHealth.create({"catalog": http})
+        http, health = catalog_with_health(catalog, session)
         breaker = health.breakers["catalog"]
         breaker._open_s = 0.2  # the rule under test is the probe, not the interval
         catalog.delay_s = FEED_SLOW_CALL_S + 0.1
@@ -212,10 +214,7 @@ def test_a_poll_slowed_by_our_own_busy_loop_does_not_open_the_breaker() -> None:
 
 async def _busy_loop() -> None:
     async with serving() as catalog, create_session() as session:
-        http = UpstreamHttp(
-            session, f"http://127.0.0.1:{catalog.port}", "catalog", max_body_bytes=1 << 20
-        )
-        health = FeedHealth.create({"catalog": http})
+        http, health = catalog_with_health(catalog, session)
         feed = catalogue_feed(http, health.breakers["catalog"], health.lag)
         watching = asyncio.create_task(health.lag.run())
         try:
