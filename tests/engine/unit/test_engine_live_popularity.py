@@ -70,3 +70,30 @@ def test_rescaling_far_into_the_future_keeps_scores(events: list[tuple[str, floa
     for product in "abcde":
         expected = sum(2 ** ((at - now) / 10_000) for p, at in events if p == product)
         assert live.score(product, now) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcdefghij"), st.sampled_from([1.0, 3.0, 5.0]), st.floats(0, 1e6)
+        ),
+        min_size=1,
+        max_size=80,
+    ),
+    st.integers(1, 12),
+)
+def test_the_kept_top_list_is_exactly_the_ranking_of_every_product(
+    events: list[tuple[str, float, float]], n: int
+) -> None:
+    """Kept incrementally (4 of 10 products, half-lives short enough to force rescales), the
+    top list must equal ranking every counted product from scratch."""
+    live = LivePopularity(half_life_s=5_000, top_kept=4)
+    events.sort(key=lambda e: e[2])
+    for product, weight, at in events:
+        live.add(product, weight, at)
+    now = events[-1][2]
+    everything = sorted(
+        ((live.score(p, now), p) for p in "abcdefghij" if live.score(p, now) > 0), reverse=True
+    )
+    expected = [p for _, p in everything[:n]]
+    assert [p for p, _ in live.top(n, now)] == expected
