@@ -11,6 +11,9 @@ from pydantic import Field
 from nextbuy.contracts.common import MAX_BATCH, AwareDatetime, Identifier, InputModel, OutputModel
 
 OrderStatus = Literal["placed", "paid", "shipped", "delivered", "cancelled", "returned"]
+NOT_PURCHASED: frozenset[OrderStatus] = frozenset({"cancelled", "returned"})
+"""Statuses whose lines the customer did not keep: not purchases, to the service (its
+purchased-products projection) and to every reader of its order pages and feed alike."""
 MAX_LINES = 200
 
 

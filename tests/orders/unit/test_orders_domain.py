@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from nextbuy.contracts.orders import NOT_PURCHASED
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.orders.domain.errors import (
     InvalidOrderBatchError,
@@ -16,7 +17,7 @@ from nextbuy.orders.domain.errors import (
     OrderNotFoundError,
 )
 from nextbuy.orders.domain.history import OrderHistory, orders_to_insert, resolve_created_at
-from nextbuy.orders.domain.models import NOT_PURCHASES, BatchOutcome, NewOrder, Order, OrderLine
+from nextbuy.orders.domain.models import BatchOutcome, NewOrder, Order, OrderLine
 from tests.orders.builders import make_new_order
 
 NOW = datetime(2024, 6, 1, 8, 30, tzinfo=UTC)
@@ -59,7 +60,7 @@ class ListRepository:
 
     def purchased_product_lines(self, user_id: str, *, limit: int) -> list[str]:
         first = self.list_for_user(user_id, after=None, limit=limit)
-        kept = [o for o in first if o.status not in NOT_PURCHASES]
+        kept = [o for o in first if o.status not in NOT_PURCHASED]
         return [line.product_id for order in kept for line in order.lines]
 
     def list_changes(self, *, after: FeedPosition | None, limit: int) -> list[Order]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from nextbuy.contracts.catalog import ProductPublic
 from nextbuy.contracts.inventory import StockLevelPublic
-from nextbuy.contracts.orders import OrderPublic
+from nextbuy.contracts.orders import NOT_PURCHASED, OrderPublic
 from nextbuy.engine.domain.ports import ProductInfo, PurchaseRecord, StockLevel
-
-NOT_BOUGHT = frozenset({"cancelled", "returned"})
 
 
 def product_info(product: ProductPublic) -> ProductInfo:
@@ -33,5 +31,5 @@ def purchase_record(order: OrderPublic) -> PurchaseRecord:
         order_id=order.id,
         user_id=order.user_id,
         product_ids=tuple(line.product_id for line in order.lines),
-        cancelled=order.status in NOT_BOUGHT,
+        cancelled=order.status in NOT_PURCHASED,
     )

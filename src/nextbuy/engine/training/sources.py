@@ -16,9 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nextbuy.contracts.catalog import ProductPublic
-from nextbuy.contracts.orders import OrderPublic
+from nextbuy.contracts.orders import NOT_PURCHASED, OrderPublic
 from nextbuy.core.http_client import create_session
-from nextbuy.engine.domain.translate import NOT_BOUGHT
 from nextbuy.engine.storage.event_log import EventLog as EngineEventLog
 from nextbuy.engine.upstream.clients import ChangeFeedClient
 from nextbuy.engine.upstream.http import UpstreamHttp
@@ -117,7 +116,7 @@ async def from_services(data: TrainingData, *, orders_url: str, catalog_url: str
             lambda order: order,
         )
         for order in await orders.poll():
-            if order.status in NOT_BOUGHT:
+            if order.status in NOT_PURCHASED:
                 continue
             for line in order.lines:
                 seconds = order.created_at.timestamp()

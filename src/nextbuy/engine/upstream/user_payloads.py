@@ -10,10 +10,9 @@ while a change in a field the engine ignores no longer costs anything.
 
 from __future__ import annotations
 
-__all__ = ["PayloadError", "purchased_product_ids", "purchased_products", "recent_views"]
+from nextbuy.contracts.orders import NOT_PURCHASED
 
-NOT_PURCHASES = frozenset({"cancelled", "returned"})
-"""Order statuses whose lines the customer does not keep."""
+__all__ = ["PayloadError", "purchased_product_ids", "purchased_products", "recent_views"]
 
 
 class PayloadError(ValueError):
@@ -38,7 +37,7 @@ def purchased_products(body: object) -> tuple[str, ...]:
         if not isinstance(status, str):
             raise PayloadError("items[].status is not a string")
         lines = [_product_id(line, "items[].lines[]") for line in _list(order, "lines", "items[]")]
-        if status not in NOT_PURCHASES:
+        if status not in NOT_PURCHASED:
             bought.update(dict.fromkeys(lines))
     return tuple(bought)
 

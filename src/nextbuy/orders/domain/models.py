@@ -8,9 +8,6 @@ from decimal import Decimal
 
 from nextbuy.core.cursors import FeedPosition
 
-NOT_PURCHASES = ("cancelled", "returned")
-"""Order statuses whose lines the customer did not keep: not purchases to recommend from."""
-
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:

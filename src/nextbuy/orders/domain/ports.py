@@ -33,7 +33,7 @@ class OrderRepository(Protocol):
 
     def purchased_product_lines(self, user_id: str, *, limit: int) -> Iterable[str]:
         """Product ids of every line of the first ``limit`` orders of ``user_id``, skipping
-        orders in ``NOT_PURCHASES``: by order ``(created_at, id)``, then line number.
+        orders in ``NOT_PURCHASED`` (contracts): by order ``(created_at, id)``, then line number.
 
         The first ``limit`` orders are counted before skipping, as ``list_for_user`` counts
         them, so the answer covers the same orders as that page.

@@ -16,12 +16,12 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q, QuerySet
 
+from nextbuy.contracts.orders import NOT_PURCHASED
 from nextbuy.core.cursors import FeedPosition
 from nextbuy.orders.domain.errors import OrderConflictError
 from nextbuy.orders.domain.events import order_placed_events
 from nextbuy.orders.domain.history import orders_to_insert, resolve_created_at
 from nextbuy.orders.domain.models import (
-    NOT_PURCHASES,
     BatchOutcome,
     NewOrder,
     Order,
@@ -80,7 +80,7 @@ class DjangoOrderRepository:
         rows = (
             models.OrderLine.objects.using(self._using)
             .filter(order_id__in=first_orders)
-            .exclude(order__status__in=NOT_PURCHASES)
+            .exclude(order__status__in=NOT_PURCHASED)
             .order_by("order__created_at", "order__id", "line_no")
             .values_list("product_id", flat=True)
         )
