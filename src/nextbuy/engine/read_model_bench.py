@@ -18,12 +18,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 
 from nextbuy.engine.domain.ports import ProductInfo, StockLevel
 from nextbuy.engine.storage.read_model import ProductReadModel
+from nextbuy.evaluation.memory import resident_bytes
 
 BATCH = 10_000
 """Products applied at once: ten feed pages, as a first sync applies them."""
@@ -45,7 +45,7 @@ class ReadModelMemory:
 def measure(products: int, *, seed: int = 7) -> ReadModelMemory:
     """Load ``products`` generated products and their stock; measure memory and lookups."""
     gc.collect()
-    before = _rss_bytes()
+    before = resident_bytes()
     started = time.perf_counter()
     model = ProductReadModel()
     catalogue = _products(products, random.Random(seed))
@@ -54,7 +54,7 @@ def measure(products: int, *, seed: int = 7) -> ReadModelMemory:
         model.apply_stock(StockLevel(p.product_id, len(p.title) % 7) for p in batch)
     load_seconds = time.perf_counter() - started
     gc.collect()
-    after = _rss_bytes()
+    after = resident_bytes()
     rng = random.Random(seed + 1)
     timings = []
     for _ in range(2_000):
@@ -92,14 +92,6 @@ def _products(n: int, rng: random.Random) -> Iterator[ProductInfo]:
 
 def _product_id(i: int) -> str:
     return f"p{i:07d}"
-
-
-def _rss_bytes() -> int:
-    """Resident memory of this process (Linux: /proc/self/statm, in pages)."""
-    import os
-
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def main() -> None:
