@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from nextbuy.bus.envelope import (
+    ALL_EVENT_TYPES,
     EventDecodeError,
     EventEnvelope,
     decode,
@@ -16,7 +17,6 @@ from nextbuy.bus.envelope import (
     encode_batch,
     event_type,
 )
-from nextbuy.bus.rabbitmq import ALL_EVENT_TYPES
 from nextbuy.catalog.domain.events import product_events
 from nextbuy.contracts.events import EventBase
 from nextbuy.orders.domain.events import order_placed_events

@@ -17,9 +17,10 @@ from uuid import UUID
 
 import pytest
 
+from nextbuy.bus.envelope import REASON_HEADER
 from nextbuy.bus.kafka import KafkaPublisher
 from nextbuy.bus.kafka_consumer import KafkaConsumer
-from nextbuy.bus.kafka_wire import REASON_HEADER, header_value, parse_kafka_url
+from nextbuy.bus.kafka_wire import header_value, parse_kafka_url
 from nextbuy.contracts.events import AnyEvent
 from tests.bus.builders import make_events
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 import pytest
 
+from nextbuy.bus.envelope import REASON_HEADER
 from nextbuy.bus.errors import PublishError
-from nextbuy.bus.rabbitmq import REASON_HEADER, RabbitPublisher
+from nextbuy.bus.rabbitmq import RabbitPublisher
 from nextbuy.bus.rabbitmq_consumer import RabbitConsumer
 from nextbuy.contracts.events import AnyEvent
 from tests.bus.broker_helpers import consume_until, publish_raw, queue_depth, take_all

@@ -19,6 +19,8 @@ from nextbuy.contracts.events import AnyEvent, EventBase
 
 __all__ = [
     "ALL_EVENT_TYPES",
+    "MAX_REASON_CHARS",
+    "REASON_HEADER",
     "EventDecodeError",
     "EventEnvelope",
     "decode",
@@ -30,6 +32,10 @@ __all__ = [
 
 _EVENT: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 _MAX_REASON_ERRORS = 3
+REASON_HEADER = "x-nextbuy-reason"
+"""Header a dead-lettered message or record carries: why it was dead-lettered (every transport)."""
+MAX_REASON_CHARS = 500
+"""The longest reason kept in that header."""
 
 ALL_EVENT_TYPES: tuple[str, ...] = tuple(
     model.model_fields["type"].default for model in get_args(get_args(AnyEvent)[0])

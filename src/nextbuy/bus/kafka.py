@@ -50,10 +50,6 @@ class KafkaPublisher:
         self._timeout_s = timeout_s
         self._producer: AIOKafkaProducer | None = None
 
-    @property
-    def address(self) -> KafkaAddress:
-        return self._address
-
     async def publish(self, events: Sequence[EventBase]) -> None:
         """Send every event and wait until the cluster acknowledged each one."""
         if not events:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from nextbuy.bus.envelope import headers_of
+from nextbuy.bus.envelope import MAX_REASON_CHARS, REASON_HEADER, headers_of
 from nextbuy.bus.errors import BusConfigurationError
 from nextbuy.contracts.events import (
     EventBase,
@@ -33,8 +33,6 @@ from nextbuy.contracts.events import (
 
 DEFAULT_TOPIC = "nextbuy.events"
 DEFAULT_PORT = 9092
-REASON_HEADER = "x-nextbuy-reason"
-"""Header a dead-lettered record carries: why it was dead-lettered (as on RabbitMQ)."""
 
 # Kafka's own rule for topic names; checked here so a typo fails at start-up.
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
@@ -131,7 +129,9 @@ def header_value(headers: Headers, name: str) -> str | None:
     return found[-1].decode("utf-8", errors="replace") if found else None
 
 
-def with_reason(headers: Headers, reason: str, *, limit: int = 500) -> list[tuple[str, bytes]]:
+def with_reason(
+    headers: Headers, reason: str, *, limit: int = MAX_REASON_CHARS
+) -> list[tuple[str, bytes]]:
     """``headers`` plus the dead-letter reason (replacing any earlier one), cut to ``limit``."""
     kept = [(key, value) for key, value in headers if key != REASON_HEADER]
     return [*kept, (REASON_HEADER, reason[:limit].encode())]

@@ -18,8 +18,6 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
 from yarl import URL
 
-# Re-exported: consumers and tests have long imported the subscription default from here.
-from nextbuy.bus.envelope import ALL_EVENT_TYPES as ALL_EVENT_TYPES
 from nextbuy.bus.envelope import EventEnvelope
 from nextbuy.bus.errors import PublishError
 from nextbuy.contracts.events import EventBase
@@ -27,8 +25,6 @@ from nextbuy.contracts.events import EventBase
 logger = logging.getLogger(__name__)
 
 DEFAULT_EXCHANGE = "nextbuy.events"
-REASON_HEADER = "x-nextbuy-reason"
-"""Header a dead-lettered message carries: why it was dead-lettered."""
 
 # What a lost or refusing broker raises: caught to reconnect, never to drop a message.
 CONNECTION_ERRORS = (AMQPError, OSError, TimeoutError, ChannelInvalidStateError)

@@ -27,14 +27,12 @@ from aio_pika.abc import (
 from pamqp.common import FieldTable
 
 from nextbuy.bus._backoff import backoff_delay, sleep_unless_stopped
-from nextbuy.bus.envelope import decode
+from nextbuy.bus.envelope import ALL_EVENT_TYPES, MAX_REASON_CHARS, REASON_HEADER, decode
 from nextbuy.bus.errors import BusError, EventDecodeError
 from nextbuy.bus.ports import BatchEventHandler, EventHandler, one_by_one
 from nextbuy.bus.rabbitmq import (
-    ALL_EVENT_TYPES,
     CONNECTION_ERRORS,
     DEFAULT_EXCHANGE,
-    REASON_HEADER,
     Topology,
     connect,
     declare_exchange,
@@ -43,7 +41,6 @@ from nextbuy.contracts.events import AnyEvent
 
 logger = logging.getLogger(__name__)
 
-MAX_REASON_CHARS = 500
 CONNECT_TIMEOUT_S = 10.0
 
 

@@ -96,7 +96,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
             read_model.apply_stock,
             refresher.record_orders,
             plane.invalidator,
-            on_outcome=lambda outcome: metrics.service_events.labels(outcome).inc(),
+            on_outcome=lambda outcome, n: metrics.service_events.labels(outcome).inc(n),
         )
         tasks = [
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),

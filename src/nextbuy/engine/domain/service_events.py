@@ -32,25 +32,11 @@ class ServiceEventApplier:
     apply_stock: Callable[[Iterable[StockLevel]], int]
     record_orders: Callable[[Iterable[PurchaseRecord]], None]
     invalidator: UserDataInvalidator | None = None
-    on_outcome: Callable[[str], None] = lambda _outcome: None
-    """Told "applied" or "duplicate" for every event (metrics)."""
+    on_outcome: Callable[[str, int], None] = lambda _outcome, _n: None
+    """Told how many events of a batch were "applied" and how many "duplicate" (metrics)."""
     applied: int = 0
     duplicates: int = 0
     _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
-
-    async def handle(self, event: AnyEvent) -> None:
-        """Apply one event (the bus acks it once this returns)."""
-        key = str(event.event_id)
-        if key in self._seen:
-            self.duplicates += 1
-            self.on_outcome("duplicate")
-            return
-        await self._apply(event)
-        self._seen[key] = None
-        if len(self._seen) > REMEMBERED_EVENTS:
-            self._seen.popitem(last=False)
-        self.applied += 1
-        self.on_outcome("applied")
 
     async def handle_batch(self, events: Sequence[AnyEvent]) -> None:
         """Apply events in order; a run of stock or product changes is one read-model upsert.
@@ -69,19 +55,22 @@ class ServiceEventApplier:
         while len(self._seen) > REMEMBERED_EVENTS:
             self._seen.popitem(last=False)
         self.applied += len(fresh)
-        for _event in fresh:
-            self.on_outcome("applied")
+        if fresh:
+            self.on_outcome("applied", len(fresh))
 
     def _not_seen(self, events: Sequence[AnyEvent]) -> list[AnyEvent]:
         fresh: list[AnyEvent] = []
+        repeated = 0
         for event in events:
             key = str(event.event_id)
             if key in self._seen:
-                self.duplicates += 1
-                self.on_outcome("duplicate")
+                repeated += 1
             else:
                 self._seen[key] = None  # also catches a repeat within the batch
                 fresh.append(event)
+        if repeated:
+            self.duplicates += repeated
+            self.on_outcome("duplicate", repeated)
         return fresh
 
     async def _apply_run(self, run: list[AnyEvent]) -> None:
