@@ -100,6 +100,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
         )
         tasks = [
             asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
+            # Both planes' feed followers and the loop-lag gauge read this sampler.
+            asyncio.create_task(feeds.lag.run()),
             *plane.background,
         ]
         registry = ModelRegistry(models_path(settings))

@@ -88,8 +88,7 @@ async def build_optimized_plane(
         user_data,
         resolver,
         invalidator=user_data,
-        background=[asyncio.create_task(probe_open_breakers(probes))]
-        + ([asyncio.create_task(feeds.lag.run())] if feeds is not None else []),
+        background=[asyncio.create_task(probe_open_breakers(probes))],
         closers=closers,
         fresh_signals=user_data.fresh_signals,
         catalogue=_CatalogueState(read_resolver, feeds),

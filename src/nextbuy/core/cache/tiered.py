@@ -117,13 +117,13 @@ class TieredCache:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.writes_landed()
+        # Loads run as shared tasks that outlive a cancelled waiter by design; end them too.
+        await self._lookups.cancel_all()
+        await self._loads.cancel_all()
 
     async def writes_landed(self) -> None:
         """Wait for the L2 writes in flight (each bounded by the Redis timeout) to land."""
         await asyncio.gather(*self._l2_writes.values(), return_exceptions=True)
-        # Loads run as shared tasks that outlive a cancelled waiter by design; end them too.
-        await self._lookups.cancel_all()
-        await self._loads.cancel_all()
 
     def _jittered(self, soft_s: float, hard_s: float, jitter: float) -> _Ttl:
         # Soft TTLs spread ± so entries written together are not refreshed together. Hard TTLs

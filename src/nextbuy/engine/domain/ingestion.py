@@ -97,10 +97,6 @@ class EventIngestor:
     sessions: SessionStore
     on_new_events: Callable[[list[InteractionEvent]], None] | None = None
 
-    async def ingest(self, raw_events: Sequence[Any]) -> EventBatchResult:
-        """Validate, store and apply a batch of raw (decoded JSON) events."""
-        return await self.ingest_checked(check_events(raw_events))
-
     async def ingest_checked(self, batch: CheckedBatch) -> EventBatchResult:
         """Store the valid events durably, then apply the ones not seen before."""
         batch = reject_future_events(batch, now=datetime.now(UTC))

@@ -37,7 +37,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
 RESCALE_EXPONENT = 500.0
 """Move the origin before ``2 ** exponent`` nears the float limit (2 ** 1024)."""
 TOP_KEPT = 2000
-"""The deepest trending pool a request reads (the recommender's largest personal pool)."""
+"""How many of the best products are kept ranked: the deepest trending pool a request reads."""
 
 
 @dataclass
@@ -95,13 +95,11 @@ class LivePopularity:
         return self._scaled.get(product_id, 0.0) * self._factor(now)
 
     def top(self, n: int, now: float) -> list[tuple[str, float]]:
-        """The ``n`` products with the highest decayed counts now, highest first."""
+        """The ``n`` (at most ``top_kept``) products with the highest decayed counts now,
+        highest first."""
         factor = self._factor(now)
-        if n <= self.top_kept:
-            best_first = self._top[max(0, len(self._top) - n) :][::-1]
-            return [(product_id, scaled * factor) for scaled, product_id in best_first]
-        best = heapq.nlargest(n, self._scaled.items(), key=lambda item: (item[1], item[0]))
-        return [(product_id, scaled * factor) for product_id, scaled in best]
+        best_first = self._top[max(0, len(self._top) - n) :][::-1]
+        return [(product_id, scaled * factor) for scaled, product_id in best_first]
 
     def _factor(self, now: float) -> float:
         if self._origin is None:
