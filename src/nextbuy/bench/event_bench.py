@@ -31,6 +31,8 @@ BATCH = 1000
 IN_FLIGHT = 4
 ENGINE_CPU = "process_cpu_seconds_total"
 """The engine's user+sys CPU: per event it depends far less on the machine's load than rate."""
+APPLIED = 'nextbuy_engine_service_events_total{outcome="applied"}'
+"""Service events the engine applied (what the broker path is counted by)."""
 IDLE_CPU_S = 0.05
 """CPU seconds in one second below which the engine counts as idle (its background loops)."""
 
@@ -326,14 +328,16 @@ async def through_broker(
     bus_url: str,
     products: list[str],
     count: int,
+    baseline: float,
 ) -> float:
-    """stock.changed.v1 events published with confirms, until the engine applied them all: /s."""
+    """stock.changed.v1 events published with confirms, until the engine applied them all: /s.
+
+    ``baseline`` is the settled count of applied service events before they are published.
+    """
     from nextbuy.bus.rabbitmq import RabbitPublisher
     from nextbuy.contracts.events import StockChangedV1
     from nextbuy.contracts.inventory import StockLevelPublic
 
-    applied = 'nextbuy_engine_service_events_total{outcome="applied"}'
-    baseline = await settle(session, platform, applied)
     now = datetime.now(UTC)
     events = [
         StockChangedV1(
@@ -355,7 +359,7 @@ async def through_broker(
             await publisher.publish(events[start : start + 500])
     finally:
         await publisher.close()
-    while await engine_counter(session, platform, applied) < baseline + count:
+    while await engine_counter(session, platform, APPLIED) < baseline + count:
         if time.perf_counter() - started > 300:
             raise RuntimeError("the engine did not apply every broker event within 300 s")
         await asyncio.sleep(0.05)
@@ -386,12 +390,10 @@ async def run_event_bench(
         broker_cpu: float | None = None
         if bus_url:
             # Settle first so the CPU spent on the seeding backlog is not counted.
-            await settle(
-                session, platform, 'nextbuy_engine_service_events_total{outcome="applied"}'
-            )
+            baseline = await settle(session, platform, APPLIED)
             cpu_before = await engine_counter(session, platform, ENGINE_CPU)
             broker_rate = await through_broker(
-                session, platform, bus_url, everything, broker_events
+                session, platform, bus_url, everything, broker_events, baseline
             )
             broker_cpu = await engine_counter(session, platform, ENGINE_CPU) - cpu_before
         else:
