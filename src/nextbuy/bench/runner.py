@@ -200,7 +200,7 @@ class BenchRunner:
         results = []
         clients = [c for c in scenario.clients if c in self.options.clients]
         for client in clients:
-            results.extend(await self._phase(scenario, (client,)))
+            results.append(await self._phase(scenario, client))
         if scenario.capacity:
             for client in clients:
                 results.append(await self._capacity(scenario, client))
@@ -269,51 +269,44 @@ class BenchRunner:
             if sum(self.stack.upstream_calls(e.name) for e in ENGINES) - before <= 2:
                 return
 
-    async def _phase(self, scenario: Scenario, clients: Sequence[Client]) -> list[PhaseResult]:
-        """Run ``clients`` side by side through one fault timeline (the bench passes one)."""
-        engines = [scenario.engine_for(client) for client in clients]
+    async def _phase(self, scenario: Scenario, client: Client) -> PhaseResult:
+        """Run one client's engine through the scenario's fault timeline."""
+        engine = scenario.engine_for(client)
         await self._settle()
         # Enough users for a Poisson count well above its mean (sd = sqrt(mean)).
         mean = self.options.rate_per_s * self.options.duration_s
         expected = int(mean + 5 * mean**0.5) + 5
-        plans = [await self._plan(scenario, client, expected) for client in clients]
+        plan = await self._plan(scenario, client, expected)
         if scenario.tail_slow:
-            for engine in engines:
-                self.stack.set_latency_faults(
-                    engine, slow_fraction=TAIL_FRACTION, slow_extra_ms=TAIL_EXTRA_MS
-                )
-        driver = FaultDriver(self.stack, engines)
-        before = {engine: self._calls(engine, scenario) for engine in engines}
+            self.stack.set_latency_faults(
+                engine, slow_fraction=TAIL_FRACTION, slow_extra_ms=TAIL_EXTRA_MS
+            )
+        driver = FaultDriver(self.stack, [engine])
+        before = self._calls(engine, scenario)
         loop = asyncio.get_running_loop()
         start_at = time.time() + START_LEAD_S
         t0 = loop.time() + START_LEAD_S
-        load = loop.run_in_executor(self.pool, open_loops_in_process, plans, start_at)
+        load = loop.run_in_executor(self.pool, open_loops_in_process, [plan], start_at)
         events: dict[str, float] = {}
         # Scraped whenever the engine does real work (not the ceilings): S3 needs the in-flight
         # calls and descriptors, and every tail needs the collector's pauses and the loop's lag
         # to be told apart from an upstream's. A scrape costs the engine ~1 ms every 0.5 s.
-        watch = EngineWatch(self.stack, engines, t0)
+        watch = EngineWatch(self.stack, [engine], t0)
         watching = asyncio.create_task(watch.run()) if scenario.users != "none" else None
         try:
-            label = "+".join(clients)
-            tick = self.progress.phase(f"{scenario.name} [{label}]", self.options.duration_s)
+            tick = self.progress.phase(f"{scenario.name} [{client}]", self.options.duration_s)
             timeline = asyncio.create_task(self._timeline(scenario, driver, t0, events))
-            results = await self._await_with_progress(load, t0, tick)
+            (result,) = await self._await_with_progress(load, t0, tick)
             await timeline
         finally:
             if watching is not None:
                 watching.cancel()
                 await asyncio.gather(watching, return_exceptions=True)
             await driver.undo_all(scenario)
-        phases = []
-        for client, engine, result in zip(clients, engines, results, strict=True):
-            after = self._calls(engine, scenario)
-            phase = self._phase_result(
-                scenario.name, scenario, client, result, before[engine], after, events
-            )
-            phase.engine_samples = watch.samples[engine]
-            phases.append(phase)
-        return phases
+        after = self._calls(engine, scenario)
+        phase = self._phase_result(scenario.name, scenario, client, result, before, after, events)
+        phase.engine_samples = watch.samples[engine]
+        return phase
 
     async def _timeline(
         self, scenario: Scenario, driver: FaultDriver, t0: float, events: dict[str, float]
