@@ -147,17 +147,18 @@ def test_an_engine_degraded_before_the_fault_clears_when_it_is_back_to_that_shar
     assert verdict(report_of(phase), "upstream_killed_orders") is True
 
 
-def test_cold_target_compares_with_the_slower_of_the_calls_the_optimised_engine_makes() -> None:
-    cold = make_phase("cold", "optimized", [40.0] * 100, calls=200)
+def test_cold_target_compares_with_the_call_the_optimised_engine_makes() -> None:
+    cold = make_phase("cold", "optimized", [36.0] * 100, calls=100)
     probes = [
         UpstreamProbe("profiles GET /v1/users/{id}", 28.0, 35.0, 60),
+        # Purchases come from the followed orders feed (ADR 0024): neither orders call is on
+        # the optimised cold path, however slow.
         UpstreamProbe("orders GET /v1/users/{id}/purchased-products", 32.0, 40.0, 60),
-        # Only the naive baseline reads the whole history: it is no reference for the cold path.
         UpstreamProbe("orders GET /v1/users/{id}/orders?limit=1000", 60.0, 120.0, 60),
     ]
     report = BenchReport([cold], probes, Path("."), BenchOptions())
     (check,) = [c for c in check_targets(report) if "cold: optimised p50" in c.target]
-    assert "purchased-products" in check.measured
-    assert check.met is True  # 40 ≤ 1.3 × 32
-    slow = make_phase("cold", "optimized", [45.0] * 100, calls=200)
+    assert "profiles GET" in check.measured
+    assert check.met is True  # 36 ≤ 1.3 × 28
+    slow = make_phase("cold", "optimized", [37.0] * 100, calls=100)
     assert verdict(BenchReport([slow], probes, Path("."), BenchOptions()), "cold: opt") is False

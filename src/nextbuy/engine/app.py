@@ -24,6 +24,7 @@ from nextbuy.engine.api.answer_replay import AnswerReplay
 from nextbuy.engine.api.routes import internal, router
 from nextbuy.engine.data_plane import DataPlane
 from nextbuy.engine.domain.answers import AnswerCache, HotAnswers
+from nextbuy.engine.domain.feed_pulse import FeedPulse
 from nextbuy.engine.domain.ingestion import EventIngestor
 from nextbuy.engine.domain.live_popularity import LivePopularity
 from nextbuy.engine.domain.ports import UserDataInvalidator
@@ -38,9 +39,11 @@ from nextbuy.engine.storage.event_log import EventLog
 from nextbuy.engine.storage.group_commit import GroupCommitLog
 from nextbuy.engine.storage.model_registry import ModelRegistry
 from nextbuy.engine.storage.model_store import ModelStore
+from nextbuy.engine.storage.purchase_index import FollowedPurchases, PurchaseIndex
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.training.watcher import follow_published_models
 from nextbuy.engine.upstream.clients import (
+    HISTORY_ORDERS,
     OrdersClient,
     ProfilesClient,
     catalogue_feed,
@@ -72,7 +75,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
             {source: _upstream(settings, session, source) for source in FEED_SOURCES},
             metrics.on_breaker_change,
         )
-        plane = await _data_plane(settings, session, read_model, metrics, feeds)
+        purchases = FollowedPurchases(PurchaseIndex(HISTORY_ORDERS), FeedPulse())
+        plane = await _data_plane(settings, session, read_model, metrics, feeds, purchases)
         gc_timer = GcPauseTimer(metrics.on_gc_pause).install()
         metrics.loop_lag.set_function(lambda: feeds.lag.worst_since(time.monotonic() - 1.0))
         app.state.recommender = Recommender(
@@ -90,7 +94,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
         app.state.ingestor = EventIngestor(
             GroupCommitLog(event_log), sessions, on_new_events=app.state.recommender.live.record
         )
-        refresher = _refresher(settings, read_model, models, plane.invalidator, feeds)
+        refresher = _refresher(settings, read_model, models, plane.invalidator, feeds, purchases)
         app.state.service_events = ServiceEventApplier(
             read_model.apply_products,
             read_model.apply_stock,
@@ -99,7 +103,9 @@ def create_app(settings: EngineSettings) -> FastAPI:
             on_outcome=lambda outcome, n: metrics.service_events.labels(outcome).inc(n),
         )
         tasks = [
-            asyncio.create_task(refresher.run_forever(settings.refresh_interval_s)),
+            asyncio.create_task(
+                refresher.run_forever(settings.refresh_interval_s, settings.orders_poll_interval_s)
+            ),
             # Both planes' feed followers and the loop-lag gauge read this sampler.
             asyncio.create_task(feeds.lag.run()),
             *plane.background,
@@ -168,6 +174,7 @@ async def _data_plane(
     read_model: ProductReadModel,
     metrics: EngineMetrics,
     feeds: FeedHealth,
+    purchases: FollowedPurchases,
 ) -> DataPlane:
     profiles, orders = (
         ProfilesClient(_upstream(settings, session, "profiles")),
@@ -182,7 +189,10 @@ async def _data_plane(
         )
     from nextbuy.engine.optimized import build_optimized_plane
 
-    return await build_optimized_plane(settings, profiles, orders, read_model, metrics, feeds)
+    local = purchases if settings.purchases_from_feed else None
+    return await build_optimized_plane(
+        settings, profiles, orders, read_model, metrics, feeds, local_purchases=local
+    )
 
 
 def _refresher(
@@ -191,6 +201,7 @@ def _refresher(
     models: ModelStore,
     invalidator: UserDataInvalidator | None,
     feeds: FeedHealth,
+    purchases: FollowedPurchases,
 ) -> Refresher:
     https, breakers = feeds.https, feeds.breakers
     return Refresher(
@@ -202,6 +213,8 @@ def _refresher(
         publish_model=models.swap,
         neighbours_per_item=settings.neighbours_per_item,
         invalidator=invalidator,
+        apply_orders=purchases.index.apply,
+        orders_pulse=purchases.pulse,
     )
 
 

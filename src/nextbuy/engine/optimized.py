@@ -23,7 +23,7 @@ from nextbuy.engine.storage.read_model_resolver import ReadModelResolver
 from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
 from nextbuy.engine.upstream.feed_health import FeedAwareResolver, FeedHealth
 from nextbuy.engine.upstream.probe import ProbeTarget, probe_open_breakers
-from nextbuy.engine.upstream.user_data import CachedUserData, Freshness
+from nextbuy.engine.upstream.user_data import CachedUserData, Freshness, LocalPurchases
 
 MIB = 1024 * 1024
 
@@ -58,6 +58,7 @@ async def build_optimized_plane(
     read_model: ProductReadModel,
     metrics: EngineMetrics,
     feeds: FeedHealth | None = None,
+    local_purchases: LocalPurchases | None = None,
 ) -> DataPlane:
     redis_url = settings.redis_url.get_secret_value()
     l2 = RedisCache(redis_url, timeout_s=settings.redis_timeout_ms / 1000) if redis_url else None
@@ -71,6 +72,7 @@ async def build_optimized_plane(
         profile_freshness=Freshness(settings.profile_ttl_s, settings.profile_max_stale_s),
         orders_freshness=Freshness(settings.orders_ttl_s, settings.orders_max_stale_s),
         load_budget_s=settings.fill_budget_ms / 1000,
+        local_purchases=local_purchases,
     )
     probes = [
         ProbeTarget(profiles.http, user_data.profiles_policy.breaker),

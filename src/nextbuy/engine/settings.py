@@ -75,7 +75,14 @@ class EngineSettings(DatabaseServiceSettings):
     serving_algorithm: str = "hybrid"
     """The best measured on MovieLens 100k (NDCG@10 0.488, docs/benchmarks.md)."""
     refresh_interval_s: float = Field(default=5.0, gt=0)
-    """How often the catalogue, stock and orders change feeds are polled."""
+    """How often the catalogue and stock change feeds are polled (their events come first)."""
+    orders_poll_interval_s: float = Field(default=1.0, gt=0)
+    """How often the orders feed is polled. With ``purchases_from_feed`` answers read purchases
+    from it, so this bounds how soon a dead Order History service is named in answers (S2:
+    within a second) and how stale an order without an event can be."""
+    purchases_from_feed: bool = True
+    """Answer "what has this user bought" from the followed orders feed (ADR 0024) instead of a
+    call to the Order History service per new user; the call remains until the feed is read."""
     neighbours_per_item: int = Field(default=50, ge=1, le=500)
     trending_half_life_s: float = Field(default=3600.0, gt=0)
     """How fast ``/v1/trending`` forgets: an event this old counts half as much as a new one."""

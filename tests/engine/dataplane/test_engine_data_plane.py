@@ -13,14 +13,17 @@ from prometheus_client import CollectorRegistry
 from nextbuy.core.deadline import Deadline
 from nextbuy.core.http_client import create_session
 from nextbuy.engine.data_plane import DataPlane
+from nextbuy.engine.domain.feed_pulse import FeedPulse
+from nextbuy.engine.domain.ports import PurchaseRecord
 from nextbuy.engine.observability import EngineMetrics
 from nextbuy.engine.optimized import build_optimized_plane
 from nextbuy.engine.settings import EngineSettings
+from nextbuy.engine.storage.purchase_index import FollowedPurchases, PurchaseIndex
 from nextbuy.engine.storage.read_model import ProductReadModel
 from nextbuy.engine.upstream.clients import OrdersClient, ProfilesClient
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.naive import NaiveUserData
-from nextbuy.engine.upstream.user_data import CachedUserData
+from nextbuy.engine.upstream.user_data import CachedUserData, LocalPurchases
 from tests.engine.dataplane.fake_upstreams import FakeUpstream
 from tests.support.servers import port_open, require_server
 
@@ -40,7 +43,9 @@ def run(scenario: Scenario) -> None:
         session = create_session()
         planes: list[DataPlane] = []
 
-        async def make_plane(**overrides: object) -> DataPlane:
+        async def make_plane(
+            local_purchases: LocalPurchases | None = None, **overrides: object
+        ) -> DataPlane:
             settings = EngineSettings(
                 profiles_url=profiles.url, orders_url=orders.url, log_format="text", **overrides
             )
@@ -53,6 +58,7 @@ def run(scenario: Scenario) -> None:
                 OrdersClient(UpstreamHttp(session, orders.url, "orders", max_body_bytes=1 << 20)),
                 ProductReadModel(),
                 metrics,
+                local_purchases=local_purchases,
             )
             planes.append(plane)
             return plane
@@ -251,5 +257,60 @@ def test_redis_unreachable_costs_nothing_but_the_shared_cache() -> None:
         assert time.monotonic() - started < 0.5
         await plane.user_data.signals("u1", Deadline(0.5))
         assert orders.calls == {"u1": 1}  # L1 still caches
+
+    run(scenario)
+
+
+def followed_purchases(*records: PurchaseRecord) -> FollowedPurchases:
+    """An index that has read the whole orders feed, with these orders in it."""
+    followed = FollowedPurchases(PurchaseIndex(history_orders=1000), FeedPulse())
+    followed.index.apply(records)
+    followed.pulse.poll_started()
+    followed.pulse.poll_succeeded()
+    return followed
+
+
+def test_with_the_orders_feed_followed_a_cold_user_costs_only_the_profile_call() -> None:
+    async def scenario(profiles: FakeUpstream, orders: FakeUpstream, make_plane: MakePlane) -> None:
+        local = followed_purchases(PurchaseRecord("o1", "u1", ("kettle",), False, 1.0))
+        plane = await make_plane(local_purchases=local)
+        signals = await plane.user_data.signals("u1", Deadline(0.5))
+        assert signals.purchased == ("kettle",)
+        assert signals.viewed == ("viewed-1",)
+        assert signals.degraded_sources == ()
+        assert (profiles.calls, orders.calls) == ({"u1": 1}, {})
+        local.index.apply([PurchaseRecord("o2", "u1", ("mug",), False, 2.0)])
+        again = await plane.user_data.signals("u1", Deadline(0.5))
+        assert again.purchased == ("kettle", "mug")  # a new order counts at once
+        assert (profiles.calls, orders.calls) == ({"u1": 1}, {})  # and the profile is cached
+
+    run(scenario)
+
+
+def test_a_feed_that_stopped_being_current_names_orders_but_keeps_what_it_knew() -> None:
+    async def scenario(profiles: FakeUpstream, orders: FakeUpstream, make_plane: MakePlane) -> None:
+        local = followed_purchases(PurchaseRecord("o1", "u1", ("kettle",), False, 1.0))
+        user_data = (await make_plane(local_purchases=local)).user_data
+        assert isinstance(user_data, CachedUserData)
+        await user_data.signals("u1", Deadline(0.5))
+        assert user_data.fresh_signals("u1") is not None
+        local.pulse.poll_started()
+        local.pulse.poll_failed()  # the Order History service died
+        assert user_data.fresh_signals("u1") is None  # not answerable without naming it
+        signals = await user_data.signals("u1", Deadline(0.5))
+        assert signals.degraded_sources == ("orders",)
+        assert signals.purchased == ("kettle",)
+        assert orders.calls == {}
+
+    run(scenario)
+
+
+def test_until_the_feed_has_been_read_once_purchases_come_from_the_service() -> None:
+    async def scenario(profiles: FakeUpstream, orders: FakeUpstream, make_plane: MakePlane) -> None:
+        local = FollowedPurchases(PurchaseIndex(history_orders=1000), FeedPulse())
+        plane = await make_plane(local_purchases=local)
+        signals = await plane.user_data.signals("u1", Deadline(0.5))
+        assert signals.purchased == ("bought-1",)
+        assert orders.calls == {"u1": 1}
 
     run(scenario)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 from nextbuy.engine.domain.errors import UpstreamError
@@ -10,6 +11,7 @@ from nextbuy.engine.domain.model import RecommendationModel
 from nextbuy.engine.domain.ports import StockLevel
 from nextbuy.engine.domain.refresh import Refresher
 from nextbuy.engine.storage.model_store import ModelStore
+from nextbuy.engine.storage.purchase_index import PurchaseIndex
 from nextbuy.engine.storage.read_model import ProductReadModel
 from tests.engine.unit.builders import make_product, make_purchase
 
@@ -136,3 +138,49 @@ def test_rebuilds_are_rate_limited_but_changes_are_kept_for_the_next_one() -> No
     assert store.current() is first  # too soon to rebuild
     assert invalidator.users == ["u2"]  # but the buyer's cached orders are already gone
     assert "o2" in refresher.purchases
+
+
+def test_orders_from_the_feed_and_from_events_reach_the_purchase_index_and_the_pulse() -> None:
+    orders = ScriptedFeed([[make_purchase("o1", "u1", "a")]])
+    refresher, _, _, _ = make_refresher(ScriptedFeed(), orders)
+    index = PurchaseIndex(history_orders=100)
+    refresher.apply_orders = index.apply
+    assert not refresher.orders_pulse.synced
+    asyncio.run(refresher.follow_orders_once())
+    assert refresher.orders_pulse.current()
+    assert index.purchased("u1") == ("a",)
+    refresher.record_orders([make_purchase("o2", "u1", "b")])  # an order.placed event
+    assert index.purchased("u1") == ("a", "b")
+    orders.down = True
+    asyncio.run(refresher.follow_orders_once())
+    assert refresher.orders_pulse.synced
+    assert not refresher.orders_pulse.current()
+    orders.down = False
+    asyncio.run(refresher.follow_orders_once())
+    assert refresher.orders_pulse.current()
+
+
+def test_the_loops_follow_orders_more_often_than_the_catalogue() -> None:
+    catalogue, orders = CountingFeed(), CountingFeed()
+    refresher, _, store, _ = make_refresher(catalogue, orders)  # type: ignore[arg-type]
+
+    async def run_briefly() -> None:
+        task = asyncio.create_task(refresher.run_forever(0.5, orders_interval_s=0.05))
+        await asyncio.sleep(0.6)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run_briefly())
+    assert 1 <= catalogue.polls <= 3
+    assert orders.polls >= 5  # every 50 ms over 0.6 s: ~12, wide margin for a loaded machine
+    assert store.current() is not None  # the rebuild loop published the first model
+
+
+@dataclass
+class CountingFeed:
+    polls: int = 0
+
+    async def poll(self) -> list[object]:
+        self.polls += 1
+        return []

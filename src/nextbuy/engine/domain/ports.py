@@ -51,6 +51,8 @@ class PurchaseRecord:
     user_id: str
     product_ids: tuple[str, ...]
     cancelled: bool
+    placed_at: float = 0.0
+    """When the order was placed (epoch seconds): a user's history is read in this order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,4 +32,5 @@ def purchase_record(order: OrderPublic) -> PurchaseRecord:
         user_id=order.user_id,
         product_ids=tuple(line.product_id for line in order.lines),
         cancelled=order.status in NOT_PURCHASED,
+        placed_at=order.created_at.timestamp(),
     )

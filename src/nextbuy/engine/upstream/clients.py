@@ -130,7 +130,11 @@ class ChangeFeedClient(Generic[T]):
             started = time.monotonic()
             try:
                 body = await self.http.get(self.path, params=params, timeout_s=10.0)
-                page = parse_contract(self.http.source, Page[self.model], body or {"items": []})  # type: ignore[name-defined]
+                if body is None:
+                    # Not "no changes": a service without the feed. Reading it as empty would
+                    # make the purchase index look complete while knowing no order (ADR 0024).
+                    raise UpstreamError(self.http.source, f"HTTP 404 from GET {self.path}")
+                page = parse_contract(self.http.source, Page[self.model], body)  # type: ignore[name-defined]
             except UpstreamError:
                 if self.breaker is not None:
                     self.breaker.record_failure()
