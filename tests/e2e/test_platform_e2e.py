@@ -211,6 +211,31 @@ def test_out_of_stock_disappears_from_recommendations_within_2_s(platform: Runni
     print(f"out-of-stock visible after {seconds * 1000:.0f} ms")
 
 
+def test_a_product_just_bought_disappears_from_recommendations_within_2_s(
+    platform: RunningPlatform,
+) -> None:
+    """The engine reads purchases from the orders it follows (ADR 0024): a new order must
+    reach that index (by its event or the next feed poll) before it can be recommended again."""
+
+    def recommended() -> list[str]:
+        body = httpx.get(
+            f"{platform.url('engine')}/v1/recommendations",
+            params={"user_id": platform.demo_user, "k": 10},
+        ).json()
+        return [item["product_id"] for item in body["items"]]
+
+    bought = recommended()[0]
+    order = {
+        "id": f"e2e-{bought}",
+        "user_id": platform.demo_user,
+        "lines": [{"product_id": bought, "quantity": 1, "unit_price": "9.90"}],
+    }
+    response = httpx.post(f"{platform.url('orders')}/v1/orders", json=order)
+    assert response.status_code == 201, response.text
+    seconds = _poll_until(lambda: bought not in recommended(), timeout_s=2.0)
+    print(f"a new purchase left the recommendations after {seconds * 1000:.0f} ms")
+
+
 def test_a_new_product_reaches_the_engine_within_5_s(platform: RunningPlatform) -> None:
     new = {
         "id": "p-fresh-1",
