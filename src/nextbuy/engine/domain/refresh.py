@@ -1,7 +1,7 @@
 """Keeps the read model and the model fresh by following the services' change feeds.
 
-Catalogue and stock changes go into the read model; new or changed orders invalidate that
-user's cached order history and trigger a model rebuild. Every feed is optional per round: a
+Catalogue and stock changes go into the read model; new or changed orders go into the
+purchase index, invalidate that user's cached order history and trigger a model rebuild. Every feed is optional per round: a
 dead upstream leaves its part of the read model as it was (and stale, which requests report).
 """
 
@@ -61,7 +61,8 @@ class Refresher:
     _last_build: float = 0.0
 
     def record_orders(self, records: Iterable[PurchaseRecord]) -> None:
-        """Orders that arrived as events: learnt at the next rebuild, before the feed has them."""
+        """Orders that arrived as events, before the feed has them: in the purchase index at
+        once, in the model at the next rebuild."""
         self._take([r for r in records if self.purchases.get(r.order_id) != r])
 
     async def refresh_once(self) -> None:
