@@ -101,16 +101,17 @@ class RecommendationModel:
         rows = self.interactions.items.positions(seeds)
         if not targets or rows.size == 0:
             return {}
-        target_rows = self.interactions.items.positions(targets)
-        # seeds × neighbours × targets: does seed s list target t as a neighbour, how strongly?
-        matches = self.neighbours.neighbours[rows][:, :, None] == target_rows[None, None, :]
-        similarity = self.neighbours.similarities[rows][:, :, None]
-        strength = np.where(matches, similarity, -1.0).max(axis=1)
+        strength = _listed_strength(
+            self.neighbours.neighbours[rows],
+            self.neighbours.similarities[rows],
+            self.interactions.items.positions(targets),
+        )
         best = strength.argmax(axis=0)
+        found = strength[best, np.arange(best.size)].tolist()
         return {
-            target: self.item_ids[int(rows[best[t]])]
-            for t, target in enumerate(targets)
-            if strength[best[t], t] > 0
+            target: self.item_ids[seed]
+            for target, seed, strongest in zip(targets, rows[best].tolist(), found, strict=True)
+            if strongest > 0
         }
 
     def similar(self, product_id: str) -> list[tuple[str, float]]:
@@ -128,6 +129,25 @@ def _version_of(users: list[str], items: list[str]) -> str:
         digest.update(f"{user}\x1f{item}\x1e".encode())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     return f"copurchase-{stamp}-{digest.hexdigest()}-{len(np.unique(items)) if items else 0}i"
+
+
+def _listed_strength(
+    neighbours: npt.NDArray[np.int64],
+    similarities: npt.NDArray[np.float32],
+    targets: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float32]:
+    """seeds × targets: how strongly each seed lists each target as a neighbour (−1: it does not).
+
+    One binary search among the few targets per listed neighbour: comparing every neighbour
+    with every target (seeds × neighbours × targets) cost ~0.2 ms for a 300-purchase history.
+    """
+    ordered = np.sort(targets)
+    # A repeated target is found at its first place in ``ordered``: both copies read that slot.
+    slot = np.minimum(np.searchsorted(ordered, neighbours), ordered.size - 1)
+    seed, listed = np.nonzero(ordered[slot] == neighbours)
+    strength = np.full((neighbours.shape[0], ordered.size), -1.0, dtype=similarities.dtype)
+    np.maximum.at(strength, (seed, slot[seed, listed]), similarities[seed, listed])
+    return strength[:, np.searchsorted(ordered, targets)]
 
 
 def rank_positive(
