@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from nextbuy.engine.domain.ranking import PERSONAL, Candidate
+from nextbuy.engine.domain.ranking import PERSONAL, Candidate, PersonalScores
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +29,6 @@ def candidate_key(user_id: str, model_version: str, purchases: int) -> Candidate
     return (user_id, model_version, purchases)
 
 
-_Packed = tuple[tuple[str, ...], tuple[float, ...]]
-
-
 class CandidateCache:
     """A bounded LRU of purchase-based (``PERSONAL``) candidate lists, kept packed.
 
@@ -39,22 +36,37 @@ class CandidateCache:
     objects: a tuple holding only strings or floats is untracked by the garbage collector,
     while ~100 ``Candidate`` objects per cached user are not. On the bench, 100k cached
     candidates made every full collection walk them: 60–125 ms stalls that every request in
-    flight waited out (docs/benchmarks.md). Unpacking ~100 candidates on a hit costs ~10 µs.
+    flight waited out (docs/benchmarks.md). The ranking reads them packed
+    (:meth:`get_scores`); :meth:`get` unpacks them.
     """
 
     def __init__(self, max_users: int = 50_000) -> None:
-        self._entries: OrderedDict[CandidateKey, _Packed] = OrderedDict()
+        self._entries: OrderedDict[CandidateKey, PersonalScores] = OrderedDict()
         self.max_users = max_users
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: CandidateKey) -> list[Candidate] | None:
+    def get_scores(self, key: CandidateKey) -> PersonalScores | None:
+        """The packed list kept under ``key`` (None: none is)."""
         packed = self._entries.get(key)
         if packed is None:
             self.misses += 1
             return None
         self._entries.move_to_end(key)
         self.hits += 1
+        return packed
+
+    def put_scores(self, key: CandidateKey, scores: PersonalScores) -> None:
+        """Keep a packed list of ``PERSONAL`` candidates: (ids in rank order, their scores)."""
+        self._entries[key] = scores
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_users:
+            self._entries.popitem(last=False)
+
+    def get(self, key: CandidateKey) -> list[Candidate] | None:
+        packed = self.get_scores(key)
+        if packed is None:
+            return None
         ids, scores = packed
         return [Candidate(pid, score, PERSONAL) for pid, score in zip(ids, scores, strict=True)]
 
@@ -62,13 +74,10 @@ class CandidateCache:
         """Keep ``candidates``, which must all be ``PERSONAL`` (the reason is not stored)."""
         if any(c.reason is not PERSONAL for c in candidates):
             raise ValueError("only PERSONAL candidates are cached: their reason is not stored")
-        self._entries[key] = (
-            tuple(c.product_id for c in candidates),
-            tuple(c.score for c in candidates),
+        self.put_scores(
+            key,
+            (tuple(c.product_id for c in candidates), tuple(c.score for c in candidates)),
         )
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_users:
-            self._entries.popitem(last=False)
 
     def __contains__(self, key: object) -> bool:
         return key in self._entries

@@ -70,26 +70,35 @@ class Candidate:
     reason: Reason
 
 
-def personal_candidates(
+PersonalScores = tuple[tuple[str, ...], tuple[float, ...]]
+"""Purchase-based candidates, packed: product ids in rank order and their scores.
+
+All are ``PERSONAL``, so the reason is not stored; and a tuple of strings or floats is
+untracked by the garbage collector (see :class:`~.precompute.CandidateCache`).
+"""
+
+
+def personal_scores(
     model: RankingModel,
     *,
     purchased: tuple[str, ...],
-    viewed: tuple[str, ...],
     exclude: tuple[str, ...],
     limit: int,
-) -> list[Candidate]:
-    """Co-purchase neighbours of what the user bought and (weighted less) viewed.
+) -> PersonalScores:
+    """Co-purchase neighbours of what the user bought, best first (packed).
 
     ``exclude`` is usually ``purchased``, less what may be bought again (consumables).
     """
-    scores = model.co_purchase_scores(purchased) + model.co_purchase_scores(viewed, VIEW_WEIGHT)
-    ranked = model.top_scored(scores, limit, exclude=exclude)
-    return [Candidate(pid, score, PERSONAL) for pid, score in ranked]
+    ranked = model.top_scored(model.co_purchase_scores(purchased), limit, exclude=exclude)
+    if not ranked:
+        return (), ()
+    ids, scores = zip(*ranked, strict=True)
+    return ids, scores
 
 
 def merge_session(
     model: RankingModel,
-    purchase_based: list[Candidate],
+    purchase_based: PersonalScores,
     *,
     exclude: tuple[str, ...],
     viewed: tuple[str, ...],
@@ -98,21 +107,23 @@ def merge_session(
     """Re-rank precomputed purchase-based candidates by the session's recent views.
 
     Adds each viewed item's neighbours (weighted as views) to the precomputed scores: the
-    live part of a hot request, a few microseconds of numpy.
+    live part of a hot request, a few microseconds of numpy. Scores are merged as plain
+    floats and only the ``limit`` kept become ``Candidate`` objects.
     """
+    ids, scores = purchase_based
     if not viewed:
-        return purchase_based[:limit]
+        return [Candidate(p, s, PERSONAL) for p, s in zip(ids[:limit], scores[:limit], strict=True)]
     session = model.top_scored(
         model.co_purchase_scores(viewed, VIEW_WEIGHT), limit, exclude=exclude
     )
-    merged = {c.product_id: c for c in purchase_based}
+    merged = dict(zip(ids, scores, strict=True))
     for product_id, score in session:
         known = merged.get(product_id)
-        if known is None:
-            merged[product_id] = Candidate(product_id, score, PERSONAL)
-        else:
-            merged[product_id] = Candidate(product_id, known.score + score, known.reason)
-    return sorted(merged.values(), key=lambda c: (-c.score, c.product_id))[:limit]
+        merged[product_id] = score if known is None else known + score
+    # Best score first, ties by product id: the ids sorted, then stably by score.
+    ranked = sorted(merged)
+    ranked.sort(key=merged.__getitem__, reverse=True)
+    return [Candidate(p, merged[p], PERSONAL) for p in ranked[:limit]]
 
 
 def explain_personal(

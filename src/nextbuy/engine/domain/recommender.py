@@ -20,10 +20,11 @@ from nextbuy.engine.domain.ports import ProductInfo, ProductResolver, UserDataSo
 from nextbuy.engine.domain.precompute import ActiveUsers, CandidateCache, candidate_key
 from nextbuy.engine.domain.ranking import (
     Candidate,
+    PersonalScores,
     Reason,
     explain_personal,
     merge_session,
-    personal_candidates,
+    personal_scores,
     popular_candidates,
 )
 from nextbuy.engine.domain.selection import PoolSource, choose_page
@@ -108,7 +109,7 @@ class Recommender:
         hidden = await self._not_again(signals.purchased, deadline)
 
         def personal(depth: int) -> tuple[list[Candidate], bool]:
-            based = self._purchase_candidates(model, user_id, signals.purchased, hidden, depth)
+            based = self._purchase_scores(model, user_id, signals.purchased, hidden, depth)
             merged = merge_session(model, based, exclude=hidden, viewed=viewed, limit=depth)
             return merged, len(merged) < depth or depth >= MAX_PERSONAL_POOL
 
@@ -139,7 +140,7 @@ class Recommender:
         exclude = activity.in_cart if activity else set()
 
         def personal(depth: int) -> tuple[list[Candidate], bool]:
-            merged = merge_session(model, [], exclude=(), viewed=seen, limit=depth)
+            merged = merge_session(model, ((), ()), exclude=(), viewed=seen, limit=depth)
             return merged, len(merged) < depth or depth >= MAX_PERSONAL_POOL
 
         return await self._rank(
@@ -213,28 +214,26 @@ class Recommender:
         key = candidate_key(user_id, model.version, hash((signals.purchased, hidden)))
         if key in self.candidates:
             return False
-        self._purchase_candidates(model, user_id, signals.purchased, hidden, PRECOMPUTE_POOL)
+        self._purchase_scores(model, user_id, signals.purchased, hidden, PRECOMPUTE_POOL)
         return True
 
-    def _purchase_candidates(
+    def _purchase_scores(
         self,
         model: RankingModel,
         user_id: str,
         purchased: tuple[str, ...],
         hidden: tuple[str, ...],
         pool: int,
-    ) -> list[Candidate]:
+    ) -> PersonalScores:
         key = candidate_key(user_id, model.version, hash((purchased, hidden)))
-        cached = self.candidates.get(key)
+        cached = self.candidates.get_scores(key)
         # A cached list serves if it is long enough, or complete (shorter than it was asked to be).
-        if cached is not None and (len(cached) >= pool or len(cached) < PRECOMPUTE_POOL):
+        if cached is not None and (len(cached[0]) >= pool or len(cached[0]) < PRECOMPUTE_POOL):
             return cached
         limit = max(pool, PRECOMPUTE_POOL)
-        computed = personal_candidates(
-            model, purchased=purchased, viewed=(), exclude=hidden, limit=limit
-        )
+        computed = personal_scores(model, purchased=purchased, exclude=hidden, limit=limit)
         if limit <= MAX_CACHED_POOL:
-            self.candidates.put(key, computed)
+            self.candidates.put_scores(key, computed)
         return computed
 
     async def similar_to(
