@@ -20,6 +20,10 @@ class GrowableArray:
         """A view of the used rows (writes through to the array)."""
         return self._data[: self._length]
 
+    def at(self, row: int) -> Any:
+        """One used row's value as a Python scalar (no view, no numpy scalar on the way)."""
+        return self._data.item(row)
+
     def append_default(self) -> None:
         if self._length == self._data.size:
             grown = np.zeros(self._data.size * 2, dtype=self._data.dtype)
@@ -52,7 +56,7 @@ class StringColumn:
         self._end.values[row] = len(self._buffer)
 
     def get(self, row: int) -> str:
-        return self._buffer[int(self._start.values[row]) : int(self._end.values[row])].decode()
+        return self._buffer[self._start.at(row) : self._end.at(row)].decode()
 
     @property
     def nbytes(self) -> int:

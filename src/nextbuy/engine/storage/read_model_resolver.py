@@ -60,6 +60,10 @@ class _LazyProducts(Mapping[str, ProductInfo]):
             raise KeyError(product_id)
         return product
 
+    def __contains__(self, product_id: object) -> bool:
+        # Without it, ``in`` would build the ProductInfo (or raise KeyError) just to test.
+        return product_id in self._asked and product_id in self._read_model
+
     def __iter__(self) -> Iterator[str]:
         return (p for p in self._ids if p in self._read_model)
 
