@@ -163,7 +163,7 @@ def rank_positive(
     if positive.size > n:
         positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
     ordered = positive[np.lexsort((positive, -scores[positive]))]
-    return [(item_ids[r], float(scores[r])) for r in ordered.tolist()]
+    return list(zip([item_ids[r] for r in ordered.tolist()], scores[ordered].tolist(), strict=True))
 
 
 class RankingModel(Protocol):
