@@ -1,8 +1,9 @@
 """Keeps the read model and the model fresh by following the services' change feeds.
 
 Catalogue and stock changes go into the read model; new or changed orders go into the
-purchase index, invalidate that user's cached order history and trigger a model rebuild. Every feed is optional per round: a
-dead upstream leaves its part of the read model as it was (and stale, which requests report).
+purchase index, invalidate that user's cached order history and trigger a model rebuild. Every
+feed is optional per round: a dead upstream leaves its part of the read model as it was (and
+stale, which requests report).
 """
 
 from __future__ import annotations
