@@ -19,7 +19,12 @@ from nextbuy.core.resilience.breaker import CircuitBreaker
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ResolvedProducts
 from nextbuy.engine.upstream.clients import catalogue_feed, stock_feed
-from nextbuy.engine.upstream.feed_health import FEED_SLOW_CALL_S, FeedAwareResolver, FeedHealth
+from nextbuy.engine.upstream.feed_health import (
+    FEED_SLOW_CALL_S,
+    FeedAwareResolver,
+    FeedHealth,
+    feed_breaker,
+)
 from nextbuy.engine.upstream.feed_resume import FeedResume
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.probe import probe_open_breakers
@@ -238,3 +243,15 @@ async def _busy_loop() -> None:
         finally:
             watching.cancel()
             await asyncio.gather(watching, return_exceptions=True)
+
+
+def test_slow_orders_pages_do_not_open_the_orders_feed_breaker_but_slow_catalog_pages_do() -> None:
+    # Answers read purchases from the orders feed (ADR 0024): only its failures may name it.
+    orders, catalog = feed_breaker("orders", None), feed_breaker("catalog", None)
+    for breaker in (orders, catalog):
+        breaker.record_success(FEED_SLOW_CALL_S + 0.5)
+    assert state_of(orders) == "closed"
+    assert state_of(catalog) == "open"
+    orders.record_failure()
+    orders.record_failure()
+    assert state_of(orders) == "open"
