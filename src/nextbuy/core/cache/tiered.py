@@ -27,8 +27,6 @@ __all__ = ["CacheStatus", "TieredCache"]
 log = logging.getLogger(__name__)
 Loader = Callable[[], Awaitable[bytes]]
 _MAX_FAILED_KEYS = 10_000
-L2_WRITE_DELAY_S = 0.005
-"""How long a write-behind waits: past the request that loaded the value (see _set_l2_later)."""
 
 
 class CacheStatus(enum.Enum):
@@ -188,7 +186,8 @@ class TieredCache:
         if previous is not None:
             previous.cancel()
         write = asyncio.create_task(
-            self._set_l2_later(key, value, ttl), name=f"cache-l2-write:{key}"
+            self._l2.set(key, value, soft_ttl_s=ttl.soft_s, hard_ttl_s=ttl.hard_s),
+            name=f"cache-l2-write:{key}",
         )
         self._l2_writes[key] = write
 
@@ -197,16 +196,6 @@ class TieredCache:
                 del self._l2_writes[key]
 
         write.add_done_callback(forget)
-
-    async def _set_l2_later(self, key: str, value: bytes, ttl: _Ttl) -> None:
-        # A task created now runs before the loader's caller wakes up (asyncio runs callbacks
-        # in the order they were scheduled), so an immediate write put redis-py's ~0.1 ms of
-        # CPU, and a turn of the loop, between a cold request's data and its answer (traced:
-        # 0.42 ms from the load's return to the request at p50). A moment later it is off
-        # that path; other replicas see the value a few milliseconds later, which costs nothing.
-        await asyncio.sleep(L2_WRITE_DELAY_S)
-        assert self._l2 is not None
-        await self._l2.set(key, value, soft_ttl_s=ttl.soft_s, hard_ttl_s=ttl.hard_s)
 
     def _start_refresh(self, key: str, loader: Loader, ttl: _Ttl) -> None:
         if key in self._refreshes or key in self._loads:
