@@ -195,19 +195,21 @@ def _poll_until(check: Callable[[], bool], timeout_s: float, every_s: float = 0.
     return time.monotonic() - started
 
 
-def test_out_of_stock_disappears_from_recommendations_within_2_s(platform: RunningPlatform) -> None:
-    def recommended() -> list[str]:
-        body = httpx.get(
-            f"{platform.url('engine')}/v1/recommendations",
-            params={"user_id": platform.demo_user, "k": 10},
-        ).json()
-        return [item["product_id"] for item in body["items"]]
+def _recommended(platform: RunningPlatform) -> list[str]:
+    """The demo user's top 10 product ids, straight from the engine."""
+    body = httpx.get(
+        f"{platform.url('engine')}/v1/recommendations",
+        params={"user_id": platform.demo_user, "k": 10},
+    ).json()
+    return [item["product_id"] for item in body["items"]]
 
-    victim = recommended()[0]
+
+def test_out_of_stock_disappears_from_recommendations_within_2_s(platform: RunningPlatform) -> None:
+    victim = _recommended(platform)[0]
     adjust = {"adjustments": [{"product_id": victim, "set_available": 0, "set_reserved": 0}]}
     response = httpx.post(f"{platform.url('inventory')}/v1/stock:adjust", json=adjust)
     assert response.status_code == 200, response.text
-    seconds = _poll_until(lambda: victim not in recommended(), timeout_s=2.0)
+    seconds = _poll_until(lambda: victim not in _recommended(platform), timeout_s=2.0)
     print(f"out-of-stock visible after {seconds * 1000:.0f} ms")
 
 
@@ -217,14 +219,7 @@ def test_a_product_just_bought_disappears_from_recommendations_within_2_s(
     """The engine reads purchases from the orders it follows (ADR 0024): a new order must
     reach that index (by its event or the next feed poll) before it can be recommended again."""
 
-    def recommended() -> list[str]:
-        body = httpx.get(
-            f"{platform.url('engine')}/v1/recommendations",
-            params={"user_id": platform.demo_user, "k": 10},
-        ).json()
-        return [item["product_id"] for item in body["items"]]
-
-    bought = recommended()[0]
+    bought = _recommended(platform)[0]
     order = {
         "id": f"e2e-{bought}",
         "user_id": platform.demo_user,
@@ -232,7 +227,7 @@ def test_a_product_just_bought_disappears_from_recommendations_within_2_s(
     }
     response = httpx.post(f"{platform.url('orders')}/v1/orders", json=order)
     assert response.status_code == 201, response.text
-    seconds = _poll_until(lambda: bought not in recommended(), timeout_s=2.0)
+    seconds = _poll_until(lambda: bought not in _recommended(platform), timeout_s=2.0)
     print(f"a new purchase left the recommendations after {seconds * 1000:.0f} ms")
 
 
