@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from nextbuy.bench.engine_watch import EngineSample, parse_metrics
+from nextbuy.bench.engine_watch import EngineSample, client_connections, parse_metrics
 from nextbuy.bench.report import check_targets
 from nextbuy.bench.runner import BenchOptions, BenchReport
 from nextbuy.engine.observability import EngineMetrics
@@ -46,6 +50,45 @@ def test_s3_wants_in_flight_within_the_bulkhead_and_descriptors_back_within_10_s
     assert s3(hung_phase(12, [40] * 12)) is False  # more calls than slots
     assert s3(hung_phase(10, [60] * 12)) is False  # still holding the hung connections
     assert s3(hung_phase(10, [60, 60])) is None  # the run ended too soon to say
+
+
+def with_clients(report: BenchReport, before: int, after: int) -> BenchReport:
+    """Clients hold ``before`` connections until the fault, ``after`` from then on."""
+    (phase,) = report.phases
+    phase.engine_samples = [
+        replace(s, client_connections=before if s.at_s < 3.0 else after)
+        for s in phase.engine_samples
+    ]
+    return report
+
+
+def test_s3_does_not_count_connections_the_clients_keep_open() -> None:
+    # The load generator grew its pool from 7 to 13 while answers were slow and keeps it:
+    # the engine's own descriptors (40 - 7 before, 46 - 13 after) are back.
+    assert s3(with_clients(hung_phase(10, [60] + [46] * 11), before=7, after=13)) is True
+    # Without the count the same scrapes read as descriptors held on to.
+    assert s3(hung_phase(10, [60] + [46] * 11)) is False
+    # The engine still holding 20 more of its own is caught whatever the clients hold.
+    assert s3(with_clients(hung_phase(10, [60] + [60] * 11), before=7, after=7)) is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp (Linux)")
+def test_counts_the_connections_clients_hold_open_to_a_port() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        accepted = [server.accept()[0] for _ in clients]
+        try:
+            assert client_connections(port) == 3
+            clients.pop().close()
+            assert client_connections(port) == 2  # closed by the client: no longer held
+        finally:
+            for sock in clients + accepted:
+                sock.close()
+
+
+def test_no_socket_table_means_no_count(tmp_path: Path) -> None:
+    assert client_connections(80, (tmp_path / "absent",)) is None
 
 
 def test_reads_collector_pauses_and_loop_lag_from_a_real_engine_registry() -> None:

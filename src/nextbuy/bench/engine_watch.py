@@ -4,13 +4,20 @@ Upstream calls in flight per source (and the peak since the engine started) show
 bulkhead bounds the calls a hung upstream holds; ``process_open_fds`` shows whether the
 connections it held are released after it resumes. Only a few lines of the exposition are
 read, with a regex: the proxies share this event loop, and a full parse would delay them.
+
+Each scrape also counts the connections clients hold open to the engine (read from the
+kernel's socket table, the client side of each). Those descriptors are the clients' choice, not
+the engine's: the load generator's pool grows while a hung upstream slows answers and, reusing
+its connections in turn, keeps every one alive afterwards. S3 asks whether the engine lets go of
+what *it* held, so it is judged on the descriptors net of them (ADR 0025).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import aiohttp
 
@@ -48,6 +55,15 @@ class EngineSample:
     """Collections that stopped the engine for more than 50 ms, by generation (a counter)."""
     loop_lag_s: float | None = None
     """The most the engine's event loop was late over the second before the scrape."""
+    client_connections: int | None = None
+    """Established connections clients hold open to the engine (None: no socket table here)."""
+
+    @property
+    def own_fds(self) -> int | None:
+        """Open descriptors less the clients' connections: what the engine itself holds."""
+        if self.open_fds is None or self.client_connections is None:
+            return self.open_fds
+        return self.open_fds - self.client_connections
 
 
 def parse_metrics(at_s: float, text: bytes) -> EngineSample:
@@ -95,6 +111,7 @@ class EngineWatch:
 
     def __init__(self, stack: BenchStack, engines: list[str], t0: float) -> None:
         self.urls = {engine: f"{stack.engine_url(engine)}/metrics" for engine in engines}
+        self.ports = {engine: stack.ports[f"engine_{engine}"] for engine in engines}
         self.t0 = t0
         self.samples: dict[str, list[EngineSample]] = {engine: [] for engine in engines}
 
@@ -115,4 +132,31 @@ class EngineWatch:
                 text = await response.read()
         except (aiohttp.ClientError, TimeoutError):
             return  # an engine too busy to answer a scrape is what the load figures show
-        self.samples[engine].append(parse_metrics(at, text))
+        sample = parse_metrics(at, text)
+        clients = client_connections(self.ports[engine])
+        self.samples[engine].append(replace(sample, client_connections=clients))
+
+
+_SOCKET_TABLES = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
+_ESTABLISHED = "01"
+
+
+def client_connections(port: int, tables: tuple[Path, ...] = _SOCKET_TABLES) -> int | None:
+    """Established TCP connections to ``port`` on this host, counted at their client end.
+
+    Linux only (None elsewhere). Every client here is on loopback, so each of its connections
+    appears twice in the table; the row whose *remote* port is ``port`` is the client's.
+    """
+    count, found = 0, False
+    for table in tables:
+        try:
+            rows = table.read_text().splitlines()[1:]
+        except OSError:
+            continue
+        found = True
+        for row in rows:
+            fields = row.split()
+            remote, state = fields[2], fields[3]
+            if state == _ESTABLISHED and int(remote.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count if found else None

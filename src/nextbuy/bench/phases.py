@@ -131,36 +131,30 @@ class PhaseResult:
 
     @property
     def open_fds_baseline(self) -> float | None:
-        """Median open descriptors over the last seconds before the fault.
+        """Median of the engine's own descriptors over the last seconds before the fault.
 
         Not the whole pre-fault period: an engine restarted just before the phase (to empty its
         caches) is still filling its connection pools then, and its early count is no baseline.
         """
-        start = self.events.get("fault")
-        before = [
-            s.open_fds
-            for s in self.engine_samples
-            if start is not None and start - FD_BASELINE_S <= s.at_s < start
-        ]
-        counts = sorted(n for n in before if n is not None)
-        return float(counts[len(counts) // 2]) if counts else None
+        return _fds_baseline(self.engine_samples, self.events.get("fault"), own=True)
 
     @property
     def open_fds_back_after_s(self) -> float | None:
         """Seconds from recovery to the first scrape within ±10% of the baseline.
 
-        None when no scrape was, or when none came at all (a --quick run ends first);
-        ``open_fds_judged`` tells the two apart.
+        Judged on the engine's own descriptors (ADR 0025). None when no scrape was, or when
+        none came at all (a --quick run ends first); ``open_fds_judged`` tells the two apart.
         """
-        baseline, recovered = self.open_fds_baseline, self.events.get("recovered")
-        if baseline is None or recovered is None:
-            return None
-        for sample in self.engine_samples:
-            fds = sample.open_fds
-            back = fds is not None and abs(fds - baseline) <= FD_TOLERANCE * baseline
-            if sample.at_s >= recovered and back:
-                return round(sample.at_s - recovered, 2)
-        return None
+        return _fds_back_after_s(self.engine_samples, self.events, own=True)
+
+    @property
+    def raw_fds(self) -> tuple[float | None, float | None]:
+        """Baseline and return time counting the clients' connections too, for the record."""
+        samples, events = self.engine_samples, self.events
+        return (
+            _fds_baseline(samples, events.get("fault"), own=False),
+            _fds_back_after_s(samples, events, own=False),
+        )
 
     @property
     def open_fds_judged(self) -> bool:
@@ -216,6 +210,8 @@ class PhaseResult:
             "breaker_opened_after_s": self.breaker_opened_after_s,
             "open_fds_baseline": self.open_fds_baseline,
             "open_fds_back_after_s": self.open_fds_back_after_s,
+            "open_fds_with_clients_baseline": self.raw_fds[0],
+            "open_fds_with_clients_back_after_s": self.raw_fds[1],
             "engine_gc": self.engine_gc,
             "loop_lag_max_s": max(
                 (s.loop_lag_s for s in self.engine_samples if s.loop_lag_s is not None),
@@ -275,3 +271,32 @@ class FaultDriver:
                 and processes.children[step.target].managed.exited() is not None
             ):
                 await self.stack.restart_redis()
+
+
+def _fds(sample: EngineSample, own: bool) -> int | None:
+    return sample.own_fds if own else sample.open_fds
+
+
+def _fds_baseline(samples: list[EngineSample], fault: float | None, own: bool) -> float | None:
+    before = [
+        _fds(s, own)
+        for s in samples
+        if fault is not None and fault - FD_BASELINE_S <= s.at_s < fault
+    ]
+    counts = sorted(n for n in before if n is not None)
+    return float(counts[len(counts) // 2]) if counts else None
+
+
+def _fds_back_after_s(
+    samples: list[EngineSample], events: dict[str, float], own: bool
+) -> float | None:
+    baseline = _fds_baseline(samples, events.get("fault"), own)
+    recovered = events.get("recovered")
+    if baseline is None or recovered is None:
+        return None
+    for sample in samples:
+        fds = _fds(sample, own)
+        back = fds is not None and abs(fds - baseline) <= FD_TOLERANCE * baseline
+        if sample.at_s >= recovered and back:
+            return round(sample.at_s - recovered, 2)
+    return None

@@ -225,7 +225,8 @@ def _hung_bounds(report: BenchReport) -> TargetCheck:
     phase = _find(report, "upstream_hung_profiles", "optimized")
     target = (
         f"upstream_hung_profiles: in-flight calls to profiles ≤ {BULKHEAD_LIMIT} (bulkhead); "
-        "open FDs back to baseline ±10% ≤ 10 s after SIGCONT (engine /metrics)"
+        "open FDs back to baseline ±10% ≤ 10 s after SIGCONT (engine /metrics, less the "
+        "connections clients hold open to it)"
     )
     if phase is None or not phase.engine_samples:
         return TargetCheck(target, "—", None)
@@ -234,11 +235,13 @@ def _hung_bounds(report: BenchReport) -> TargetCheck:
         phase.open_fds_baseline,
         phase.open_fds_back_after_s,
     )
-    last_fds = phase.engine_samples[-1].open_fds
+    last_fds = phase.engine_samples[-1].own_fds
+    raw_baseline, raw_back = phase.raw_fds
     measured = (
         f"peak in flight {'—' if peak is None else peak}, "
         f"FDs {'—' if baseline is None else f'{baseline:.0f}'} before, "
         + (f"back {back:.1f} s after" if back is not None else f"{last_fds} at the last scrape")
+        + f" (with clients' connections: {_fds_text(raw_baseline, raw_back)})"
     )
     fds_ok: bool | None = None
     if phase.open_fds_judged:
@@ -246,6 +249,11 @@ def _hung_bounds(report: BenchReport) -> TargetCheck:
     parts = [None if peak is None else peak <= BULKHEAD_LIMIT, fds_ok]
     short = "fault window too short" if report.options.quick_mode else "run too short"
     return _combine(target, measured, parts, short)
+
+
+def _fds_text(baseline: float | None, back: float | None) -> str:
+    before = "—" if baseline is None else f"{baseline:.0f}"
+    return f"{before} before, " + ("not back" if back is None else f"back {back:.1f} s after")
 
 
 def _combine(target: str, measured: str, parts: list[bool | None], short: str) -> TargetCheck:
