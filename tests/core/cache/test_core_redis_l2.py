@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -216,5 +216,87 @@ def test_redis_killed_mid_run_then_restarted(
         assert loader.calls == calls + 1  # B's read came from Redis, not the loader
         assert l2.available
         await close(pair_a, pair_b)
+
+    asyncio.run(run())
+
+
+class CountedRedis(RedisCache):
+    """Real Redis; counts the write round trips, and can hold one until released."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        super().__init__(url, prefix=prefix, timeout_s=1.0)
+        self.batches: list[int] = []
+        self.hold: asyncio.Event | None = None
+        self.holding = asyncio.Event()
+
+    async def set_many(self, entries: Mapping[str, tuple[bytes, float, float]]) -> None:
+        self.batches.append(len(entries))
+        if self.hold is not None:
+            self.holding.set()
+            await self.hold.wait()
+        await super().set_many(entries)
+
+
+def test_loads_that_end_together_reach_l2_in_one_round_trip(redis_prefix: str) -> None:
+    """S3's resume: every load a hung upstream held ends at once; one write, one connection."""
+
+    async def run() -> None:
+        url = f"redis://{HOST}:{PORT}/0"
+        l2 = CountedRedis(url, redis_prefix)
+        writer = TieredCache(MemoryCache(1 << 20), l2)
+        reader, reader_l2 = make_tiered(url, redis_prefix)
+        resumed = asyncio.Event()
+
+        async def held(key: str) -> bytes:
+            await resumed.wait()
+            return key.encode()
+
+        loads = [
+            asyncio.create_task(
+                writer.get_or_load(
+                    f"k{i}", lambda i=i: held(f"k{i}"), soft_ttl_s=60, hard_ttl_s=600
+                )
+            )
+            for i in range(50)
+        ]
+        await asyncio.sleep(0.05)  # every L2 read has missed: all 50 loads wait upstream
+        resumed.set()
+        await asyncio.gather(*loads)
+        await writer.writes_landed()
+        assert l2.batches == [50]
+        for i in range(50):
+            assert await read(reader, f"k{i}", Loader(b"not from L2")) == (
+                f"k{i}".encode(),
+                CacheStatus.HIT,
+            )
+        await close((writer, l2), (reader, reader_l2))
+
+    asyncio.run(run())
+
+
+def test_an_invalidated_value_never_stays_in_l2(redis_prefix: str) -> None:
+    """Invalidated while its write waits, or while the write is on its way: gone from L2."""
+
+    async def run() -> None:
+        url = f"redis://{HOST}:{PORT}/0"
+        l2 = CountedRedis(url, redis_prefix)
+        writer = TieredCache(MemoryCache(1 << 20), l2)
+        reader, reader_l2 = make_tiered(url, redis_prefix)
+
+        await read(writer, "waiting", Loader(b"old"))
+        await writer.invalidate("waiting")  # before the writer's delay is up
+        await writer.writes_landed()
+        assert l2.batches == []
+
+        l2.hold = asyncio.Event()
+        await read(writer, "on-its-way", Loader(b"old"))
+        await l2.holding.wait()
+        await writer.invalidate("on-its-way")  # its batch has left the queue
+        l2.hold.set()
+        await writer.writes_landed()
+        assert l2.batches == [1]
+        for key in ("waiting", "on-its-way"):
+            assert await read(reader, key, Loader(b"new")) == (b"new", CacheStatus.MISS)
+        await close((writer, l2), (reader, reader_l2))
 
     asyncio.run(run())

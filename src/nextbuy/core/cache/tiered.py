@@ -27,6 +27,9 @@ __all__ = ["CacheStatus", "TieredCache"]
 log = logging.getLogger(__name__)
 Loader = Callable[[], Awaitable[bytes]]
 _MAX_FAILED_KEYS = 10_000
+WRITE_BEHIND_DELAY_S = 0.005
+"""How long fresh loads wait before they go to L2 together: long enough for the request that
+made the load to answer first, short next to any TTL and to another replica's next miss."""
 
 
 class CacheStatus(enum.Enum):
@@ -54,6 +57,7 @@ class TieredCache:
         *,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        write_delay_s: float = WRITE_BEHIND_DELAY_S,
     ) -> None:
         self._l1 = l1
         self._l2 = l2
@@ -66,8 +70,14 @@ class TieredCache:
         self._failed: OrderedDict[str, None] = OrderedDict()
         # Keys invalidated while a load was in flight: that load's result is out of date.
         self._discard: set[str] = set()
-        # L2 writes of fresh loads, still in flight: the caller does not wait for them.
-        self._l2_writes: dict[str, asyncio.Task[None]] = {}
+        # Fresh loads on their way to L2 (the caller does not wait for them): the newest value
+        # per key, waiting for the writer; the keys of the batch it is writing; and those of
+        # them invalidated meanwhile, deleted again once the batch has landed.
+        self._write_delay_s = write_delay_s
+        self._pending_writes: dict[str, tuple[bytes, _Ttl]] = {}
+        self._writing: frozenset[str] = frozenset()
+        self._unwrite: set[str] = set()
+        self._writer: asyncio.Task[None] | None = None
         self.refresh_failures = 0
 
     async def get_or_load(
@@ -104,9 +114,10 @@ class TieredCache:
         self._l1.delete(key)
         if key in self._loads:
             self._discard.add(key)
-        write = self._l2_writes.pop(key, None)
-        if write is not None:
-            write.cancel()  # a value older than the invalidation must not reach L2
+        # A value older than the invalidation must not reach L2, or stay there.
+        self._pending_writes.pop(key, None)
+        if key in self._writing:
+            self._unwrite.add(key)
         if self._l2 is not None:
             await self._l2.delete(key)
 
@@ -122,8 +133,9 @@ class TieredCache:
         await self._loads.cancel_all()
 
     async def writes_landed(self) -> None:
-        """Wait for the L2 writes in flight (each bounded by the Redis timeout) to land."""
-        await asyncio.gather(*self._l2_writes.values(), return_exceptions=True)
+        """Wait for the L2 writes pending or in flight (each bounded by the Redis timeout)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.wait({self._writer})
 
     def _jittered(self, soft_s: float, hard_s: float, jitter: float) -> _Ttl:
         # Soft TTLs spread ± so entries written together are not refreshed together. Hard TTLs
@@ -178,24 +190,33 @@ class TieredCache:
     def _write_behind(self, key: str, value: bytes, ttl: _Ttl) -> None:
         """Share a fresh load through L2 without making its caller wait for Redis.
 
-        A cold request used to wait for this write after the upstream answered: one more Redis
-        round trip, and one more turn of a busy event loop, between the data and the answer.
+        One writer task sends what is pending as one pipeline, a few milliseconds later. A
+        task per write, started as the load returned, ran before the request resumed: ~0.3 ms
+        more on every cold answer. Writes delayed one task each were worse: loads that end
+        together (a hung upstream resuming) wrote together, and each took a connection of its
+        own from the pool, which kept them open (docs/benchmarks.md, session 4, run E).
         """
+        self._pending_writes[key] = (value, ttl)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending(), name="cache-l2-writer")
+
+    async def _write_pending(self) -> None:
         assert self._l2 is not None
-        previous = self._l2_writes.pop(key, None)
-        if previous is not None:
-            previous.cancel()
-        write = asyncio.create_task(
-            self._l2.set(key, value, soft_ttl_s=ttl.soft_s, hard_ttl_s=ttl.hard_s),
-            name=f"cache-l2-write:{key}",
-        )
-        self._l2_writes[key] = write
-
-        def forget(done: asyncio.Task[None]) -> None:
-            if self._l2_writes.get(key) is done:
-                del self._l2_writes[key]
-
-        write.add_done_callback(forget)
+        while self._pending_writes:
+            await asyncio.sleep(self._write_delay_s)
+            batch, self._pending_writes = self._pending_writes, {}
+            if not batch:
+                continue  # all invalidated while waiting
+            self._writing = frozenset(batch)
+            try:
+                await self._l2.set_many(
+                    {key: (value, ttl.soft_s, ttl.hard_s) for key, (value, ttl) in batch.items()}
+                )
+            finally:
+                self._writing = frozenset()
+            invalidated, self._unwrite = self._unwrite, set()
+            for key in invalidated:
+                await self._l2.delete(key)
 
     def _start_refresh(self, key: str, loader: Loader, ttl: _Ttl) -> None:
         if key in self._refreshes or key in self._loads:
