@@ -68,6 +68,21 @@ class ProcessSet:
     def pid(self, name: str) -> int:
         return self.children[name].managed.process.pid
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time used so far by every child still running (None: no /proc to read it from)."""
+        total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+        for child in self.children.values():
+            if child.managed.process.poll() is not None:
+                continue
+            try:
+                stat = Path(f"/proc/{child.managed.process.pid}/stat").read_text()
+            except OSError:
+                return None
+            # Fields after the command's closing parenthesis: utime and stime are 12th and 13th.
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
+
     def send_signal(self, name: str, signum: signal.Signals) -> None:
         """Send ``signum`` to the child's whole process group (its session)."""
         with contextlib.suppress(ProcessLookupError):
