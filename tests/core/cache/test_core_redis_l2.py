@@ -237,14 +237,20 @@ class CountedRedis(RedisCache):
         await super().set_many(entries)
 
 
+def writer_and_reader(
+    prefix: str,
+) -> tuple[tuple[TieredCache, CountedRedis], tuple[TieredCache, RedisCache]]:
+    """A replica whose writes are counted, and another that reads what reached Redis."""
+    url = f"redis://{HOST}:{PORT}/0"
+    l2 = CountedRedis(url, prefix)
+    return (TieredCache(MemoryCache(1 << 20), l2), l2), make_tiered(url, prefix)
+
+
 def test_loads_that_end_together_reach_l2_in_one_round_trip(redis_prefix: str) -> None:
     """S3's resume: every load a hung upstream held ends at once; one write, one connection."""
 
     async def run() -> None:
-        url = f"redis://{HOST}:{PORT}/0"
-        l2 = CountedRedis(url, redis_prefix)
-        writer = TieredCache(MemoryCache(1 << 20), l2)
-        reader, reader_l2 = make_tiered(url, redis_prefix)
+        (writer, l2), (reader, reader_l2) = writer_and_reader(redis_prefix)
         resumed = asyncio.Event()
 
         async def held(key: str) -> bytes:
@@ -278,10 +284,7 @@ def test_an_invalidated_value_never_stays_in_l2(redis_prefix: str) -> None:
     """Invalidated while its write waits, or while the write is on its way: gone from L2."""
 
     async def run() -> None:
-        url = f"redis://{HOST}:{PORT}/0"
-        l2 = CountedRedis(url, redis_prefix)
-        writer = TieredCache(MemoryCache(1 << 20), l2)
-        reader, reader_l2 = make_tiered(url, redis_prefix)
+        (writer, l2), (reader, reader_l2) = writer_and_reader(redis_prefix)
 
         await read(writer, "waiting", Loader(b"old"))
         await writer.invalidate("waiting")  # before the writer's delay is up
