@@ -12,6 +12,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -259,9 +260,7 @@ def test_loads_that_end_together_reach_l2_in_one_round_trip(redis_prefix: str) -
 
         loads = [
             asyncio.create_task(
-                writer.get_or_load(
-                    f"k{i}", lambda i=i: held(f"k{i}"), soft_ttl_s=60, hard_ttl_s=600
-                )
+                writer.get_or_load(f"k{i}", partial(held, f"k{i}"), soft_ttl_s=60, hard_ttl_s=600)
             )
             for i in range(50)
         ]
