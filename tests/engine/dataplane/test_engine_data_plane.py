@@ -232,6 +232,10 @@ def test_replicas_share_the_redis_l2_cache() -> None:
         first = await make_plane(redis_url=url, redis_timeout_ms=1000)
         second = await make_plane(redis_url=url, redis_timeout_ms=1000)
         await first.user_data.signals(user, Deadline(0.5))
+        # The first replica shares its loads behind its answer (ADR 0019): the second one reads
+        # them once they have landed.
+        assert isinstance(first.user_data, CachedUserData)
+        await first.user_data.cache.writes_landed()
         signals = await second.user_data.signals(user, Deadline(0.5))
         assert signals.purchased == ("bought-1",)
         assert (profiles.calls, orders.calls) == ({user: 1}, {user: 1})
