@@ -70,6 +70,8 @@ class ProcessSet:
 
     def cpu_seconds(self) -> float | None:
         """CPU time used so far by every child still running (None: no /proc to read it from)."""
+        if not Path("/proc/self/stat").exists():
+            return None
         total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
         for child in self.children.values():
             if child.managed.process.poll() is not None:
@@ -77,7 +79,7 @@ class ProcessSet:
             try:
                 stat = Path(f"/proc/{child.managed.process.pid}/stat").read_text()
             except OSError:
-                return None
+                continue  # it has just exited
             # Fields after the command's closing parenthesis: utime and stime are 12th and 13th.
             fields = stat.rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / ticks
