@@ -195,6 +195,7 @@ class PhaseResult:
 
     def details(self) -> dict[str, Any]:
         """What ``--json`` leaves out: fault timeline, recovery, statuses, sources."""
+        raw_baseline, raw_back = self.raw_fds
         return {
             "name": self.name,
             "client": self.client,
@@ -210,8 +211,8 @@ class PhaseResult:
             "breaker_opened_after_s": self.breaker_opened_after_s,
             "open_fds_baseline": self.open_fds_baseline,
             "open_fds_back_after_s": self.open_fds_back_after_s,
-            "open_fds_with_clients_baseline": self.raw_fds[0],
-            "open_fds_with_clients_back_after_s": self.raw_fds[1],
+            "open_fds_with_clients_baseline": raw_baseline,
+            "open_fds_with_clients_back_after_s": raw_back,
             "engine_gc": self.engine_gc,
             "loop_lag_max_s": max(
                 (s.loop_lag_s for s in self.engine_samples if s.loop_lag_s is not None),

@@ -272,17 +272,20 @@ class BenchRunner:
         loop = asyncio.get_running_loop()
         started = loop.time()
         while loop.time() < started + SETTLE_MAX_S:
-            calls = sum(self.stack.upstream_calls(e.name) for e in ENGINES)
-            cpu = self.stack.processes.cpu_seconds()
+            calls_before = self._all_upstream_calls()
+            cpu_before = self.stack.processes.cpu_seconds()
             await asyncio.sleep(SETTLE_QUIET_S)
-            calls = sum(self.stack.upstream_calls(e.name) for e in ENGINES) - calls
-            now_cpu = self.stack.processes.cpu_seconds()
-            busy = None if cpu is None or now_cpu is None else (now_cpu - cpu) / SETTLE_QUIET_S
-            if calls <= 2 and (busy is None or busy < SETTLE_BUSY_CORES):
+            calls = self._all_upstream_calls() - calls_before
+            cpu = self.stack.processes.cpu_seconds()
+            busy = None if cpu is None or cpu_before is None else cpu - cpu_before
+            if calls <= 2 and (busy is None or busy < SETTLE_BUSY_CORES * SETTLE_QUIET_S):
                 break
         waited = loop.time() - started
         if waited > 1.0:
             self.progress.step(f"waited {waited:.1f} s for the last phase's backlog to drain")
+
+    def _all_upstream_calls(self) -> int:
+        return sum(self.stack.upstream_calls(e.name) for e in ENGINES)
 
     async def _phase(self, scenario: Scenario, client: Client) -> PhaseResult:
         """Run one client's engine through the scenario's fault timeline."""

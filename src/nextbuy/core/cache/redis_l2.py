@@ -78,11 +78,7 @@ class RedisCache:
 
     async def set(self, key: str, value: bytes, *, soft_ttl_s: float, hard_ttl_s: float) -> None:
         """Store ``value`` with Redis expiry ``hard_ttl_s`` (best effort)."""
-        hard_ms = int(hard_ttl_s * 1000)
-        if hard_ms <= 0:
-            return
-        envelope = _envelope(value, self.clock(), soft_ttl_s, hard_ttl_s)
-        await self._guarded(lambda: self._client.set(self.prefix + key, envelope, px=hard_ms), None)
+        await self.set_many({key: (value, soft_ttl_s, hard_ttl_s)})
 
     async def set_many(self, entries: Mapping[str, tuple[bytes, float, float]]) -> None:
         """Store each ``key: (value, soft_ttl_s, hard_ttl_s)``, all in one round trip."""
@@ -91,7 +87,8 @@ class RedisCache:
         for key, (value, soft_ttl_s, hard_ttl_s) in entries.items():
             hard_ms = int(hard_ttl_s * 1000)
             if hard_ms > 0:
-                envelope = _envelope(value, now, soft_ttl_s, hard_ttl_s)
+                soft = now + min(soft_ttl_s, hard_ttl_s)
+                envelope = _ENVELOPE.pack(_VERSION, now, soft, now + hard_ttl_s) + value
                 pipe.set(self.prefix + key, envelope, px=hard_ms)
         if len(pipe):
             await self._guarded(pipe.execute, None)
@@ -129,8 +126,3 @@ class RedisCache:
             return default
         self.breaker.record_success(time.monotonic() - started)
         return result
-
-
-def _envelope(value: bytes, now: float, soft_ttl_s: float, hard_ttl_s: float) -> bytes:
-    soft = now + min(soft_ttl_s, hard_ttl_s)
-    return _ENVELOPE.pack(_VERSION, now, soft, now + hard_ttl_s) + value

@@ -57,7 +57,6 @@ class TieredCache:
         *,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
-        write_delay_s: float = WRITE_BEHIND_DELAY_S,
     ) -> None:
         self._l1 = l1
         self._l2 = l2
@@ -73,7 +72,6 @@ class TieredCache:
         # Fresh loads on their way to L2 (the caller does not wait for them): the newest value
         # per key, waiting for the writer; the keys of the batch it is writing; and those of
         # them invalidated meanwhile, deleted again once the batch has landed.
-        self._write_delay_s = write_delay_s
         self._pending_writes: dict[str, tuple[bytes, _Ttl]] = {}
         self._writing: frozenset[str] = frozenset()
         self._unwrite: set[str] = set()
@@ -203,7 +201,7 @@ class TieredCache:
     async def _write_pending(self) -> None:
         assert self._l2 is not None
         while self._pending_writes:
-            await asyncio.sleep(self._write_delay_s)
+            await asyncio.sleep(WRITE_BEHIND_DELAY_S)
             batch, self._pending_writes = self._pending_writes, {}
             if not batch:
                 continue  # all invalidated while waiting
