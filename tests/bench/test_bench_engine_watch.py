@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from aiohttp import web
 from prometheus_client import CollectorRegistry, generate_latest
 
-from nextbuy.bench.engine_watch import EngineSample, client_connections, parse_metrics
+from nextbuy.bench.engine_watch import (
+    EngineSample,
+    EngineWatch,
+    client_connections,
+    parse_metrics,
+)
 from nextbuy.bench.report import check_targets
 from nextbuy.bench.runner import BenchOptions, BenchReport
 from nextbuy.engine.observability import EngineMetrics
@@ -116,3 +124,43 @@ def test_a_phase_reports_the_collections_made_during_it() -> None:
         ),
     ]
     assert phase.engine_gc == {"2": {"collections": 2, "seconds": 0.3, "over_50ms": 1}}
+
+
+async def _watch_a_real_metrics_endpoint(*, count_clients: bool) -> list[EngineSample]:
+    registry = CollectorRegistry()
+    EngineMetrics(registry).in_flight.labels("profiles").set(2)
+
+    async def metrics(_request: web.Request) -> web.Response:
+        return web.Response(body=generate_latest(registry))
+
+    app = web.Application()
+    app.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    stack = SimpleNamespace(
+        engine_url=lambda _engine: f"http://127.0.0.1:{port}",
+        ports={"engine_optimized": port},
+    )
+    watch = EngineWatch(stack, ["optimized"], 0.0, count_clients=count_clients)  # type: ignore[arg-type]
+    watching = asyncio.create_task(watch.run())
+    try:
+        while len(watch.samples["optimized"]) < 2:
+            await asyncio.sleep(0.05)
+    finally:
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
+        await runner.cleanup()
+    return watch.samples["optimized"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp (Linux)")
+def test_fault_phases_count_client_connections_other_phases_do_not() -> None:
+    counted = asyncio.run(_watch_a_real_metrics_endpoint(count_clients=True))
+    assert all(s.in_flight == {"profiles": 2} for s in counted)
+    # The watch's own keep-alive connection to /metrics is a client's connection too.
+    assert all(s.client_connections is not None and s.client_connections >= 1 for s in counted)
+    uncounted = asyncio.run(_watch_a_real_metrics_endpoint(count_clients=False))
+    assert all(s.client_connections is None for s in uncounted)
+    assert all(s.in_flight == {"profiles": 2} for s in uncounted)

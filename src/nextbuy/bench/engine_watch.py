@@ -5,11 +5,14 @@ bulkhead bounds the calls a hung upstream holds; ``process_open_fds`` shows whet
 connections it held are released after it resumes. Only a few lines of the exposition are
 read, with a regex: the proxies share this event loop, and a full parse would delay them.
 
-Each scrape also counts the connections clients hold open to the engine (read from the
-kernel's socket table, the client side of each). Those descriptors are the clients' choice, not
-the engine's: the load generator's pool grows while a hung upstream slows answers and, reusing
-its connections in turn, keeps every one alive afterwards. S3 asks whether the engine lets go of
-what *it* held, so it is judged on the descriptors net of them (ADR 0025).
+In phases with a fault, each scrape also counts the connections clients hold open to the
+engine (read from the kernel's socket table, the client side of each). Those descriptors are
+the clients' choice, not the engine's: the load generator's pool grows while a hung upstream
+slows answers and, reusing its connections in turn, keeps every one alive afterwards. S3 asks
+whether the engine lets go of what *it* held, so it is judged on the descriptors net of them
+(ADR 0025). Reading the table walks every bucket of the kernel's connection hash (4.5 ms per
+file with 24 GiB of RAM, longer with the TIME_WAIT rows a naive phase leaves), so it is read in
+a worker thread, never on the proxies' loop (ADR 0025, addendum).
 """
 
 from __future__ import annotations
@@ -109,10 +112,14 @@ def parse_metrics(at_s: float, text: bytes) -> EngineSample:
 class EngineWatch:
     """Scrapes each engine every ``SAMPLE_EVERY_S`` until cancelled; failed scrapes are skipped."""
 
-    def __init__(self, stack: BenchStack, engines: list[str], t0: float) -> None:
+    def __init__(
+        self, stack: BenchStack, engines: list[str], t0: float, *, count_clients: bool
+    ) -> None:
         self.urls = {engine: f"{stack.engine_url(engine)}/metrics" for engine in engines}
         self.ports = {engine: stack.ports[f"engine_{engine}"] for engine in engines}
         self.t0 = t0
+        self.count_clients = count_clients
+        """Only the fault phases' descriptor checks need the count, and it costs kernel time."""
         self.samples: dict[str, list[EngineSample]] = {engine: [] for engine in engines}
 
     async def run(self) -> None:
@@ -133,8 +140,11 @@ class EngineWatch:
         except (aiohttp.ClientError, TimeoutError):
             return  # an engine too busy to answer a scrape is what the load figures show
         sample = parse_metrics(at, text)
-        clients = client_connections(self.ports[engine])
-        self.samples[engine].append(replace(sample, client_connections=clients))
+        if self.count_clients:
+            # In a thread: the kernel's walk of its hash table releases the GIL, not the loop.
+            clients = await asyncio.to_thread(client_connections, self.ports[engine])
+            sample = replace(sample, client_connections=clients)
+        self.samples[engine].append(sample)
 
 
 _SOCKET_TABLES = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))

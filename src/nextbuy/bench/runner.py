@@ -309,7 +309,7 @@ class BenchRunner:
         # Scraped whenever the engine does real work (not the ceilings): S3 needs the in-flight
         # calls and descriptors, and every tail needs the collector's pauses and the loop's lag
         # to be told apart from an upstream's. A scrape costs the engine ~1 ms every 0.5 s.
-        watch = EngineWatch(self.stack, [engine], t0)
+        watch = EngineWatch(self.stack, [engine], t0, count_clients=bool(scenario.steps))
         watching = asyncio.create_task(watch.run()) if scenario.users != "none" else None
         try:
             tick = self.progress.phase(f"{scenario.name} [{client}]", self.options.duration_s)
