@@ -12,14 +12,13 @@ from importlib.machinery import ModuleSpec
 import pytest
 from pydantic import ValidationError
 
-from nextbuy.bus.envelope import ALL_EVENT_TYPES, decode, encode
+from nextbuy.bus.envelope import ALL_EVENT_TYPES, REASON_HEADER, decode, encode
 from nextbuy.bus.errors import BusConfigurationError, PublishError
 from nextbuy.bus.factory import create_consumer, create_publisher
 from nextbuy.bus.kafka import KafkaPublisher
 from nextbuy.bus.kafka_consumer import KafkaConsumer
 from nextbuy.bus.kafka_wire import (
     DEFAULT_TOPIC,
-    REASON_HEADER,
     KafkaAddress,
     header_value,
     parse_kafka_url,
@@ -39,7 +38,7 @@ from nextbuy.contracts.events import (
     UserUpdatedV1,
 )
 from nextbuy.contracts.orders import OrderPublic
-from nextbuy.contracts.profiles import UserPublic
+from nextbuy.contracts.profiles import DemographicsPublic, PreferencesPublic, UserPublic
 from nextbuy.engine.settings import EngineSettings
 from tests.bus.builders import T0, make_events, make_stock_event
 from tests.support.servers import free_port
@@ -103,9 +102,48 @@ def test_the_factory_builds_kafka_transports_without_connecting() -> None:
     assert create_consumer("", group="engine", prefetch=10) is None
 
 
+# Only the ids matter to the key; the other fields are plain fillers (the contracts are tested
+# elsewhere), given in full so the models are complete.
 def _product(product_id: str) -> ProductPublic:
-    # Only the id matters to the key; the rest of the contract is tested elsewhere.
-    return ProductPublic.model_construct(id=product_id)
+    return ProductPublic(
+        id=product_id,
+        sku="SKU-1",
+        title="A product",
+        description="",
+        category_path=[],
+        brand=None,
+        price=1.0,
+        currency="EUR",
+        image_url=None,
+        attributes={},
+        active=True,
+        created_at=T0,
+        updated_at=T0,
+    )
+
+
+def _order(order_id: str, user_id: str) -> OrderPublic:
+    return OrderPublic(
+        id=order_id,
+        user_id=user_id,
+        status="placed",
+        currency="EUR",
+        created_at=T0,
+        updated_at=T0,
+        lines=[],
+    )
+
+
+def _user(user_id: str) -> UserPublic:
+    return UserPublic(
+        id=user_id,
+        demographics=DemographicsPublic(),
+        preferences=PreferencesPublic(),
+        attributes={},
+        recent_views=[],
+        created_at=T0,
+        updated_at=T0,
+    )
 
 
 def test_a_products_events_and_its_stock_share_one_key() -> None:
@@ -114,8 +152,8 @@ def test_a_products_events_and_its_stock_share_one_key() -> None:
 
 
 def test_a_users_orders_and_profile_updates_share_one_key() -> None:
-    order = OrderPublic.model_construct(id="o-1", user_id="u-7")
-    user = UserPublic.model_construct(id="u-7")
+    order = _order("o-1", user_id="u-7")
+    user = _user("u-7")
     placed = OrderPlacedV1(occurred_at=T0, source="orders", order=order)
     updated = UserUpdatedV1(occurred_at=T0, source="profiles", user=user)
     assert partition_key(placed) == partition_key(updated) == b"user:u-7"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -19,8 +20,15 @@ from tests.bus.conftest import BrokerNames
 from tests.support.servers import free_port
 
 
+class ConsumerOptions(TypedDict, total=False):
+    """The consumer limits a test overrides; the rest keep RabbitConsumer's defaults."""
+
+    prefetch: int
+    max_attempts: int
+
+
 def make_pair(
-    broker: BrokerNames, **consumer_options: object
+    broker: BrokerNames, **consumer_options: Unpack[ConsumerOptions]
 ) -> tuple[RabbitPublisher, RabbitConsumer]:
     consumer = RabbitConsumer(
         broker.url, group=broker.group(), exchange=broker.exchange, **consumer_options

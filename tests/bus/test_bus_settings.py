@@ -56,7 +56,9 @@ def test_a_bad_bus_url_fails_at_start_up(url: str, reason: str) -> None:
     ],
 )
 def test_each_service_reads_its_own_bus_url_and_masks_the_password(
-    settings_class: type[BusSettings], prefix: str, monkeypatch: pytest.MonkeyPatch
+    settings_class: type[CatalogSettings | InventorySettings | OrdersSettings | ProfilesSettings],
+    prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(f"NEXTBUY_{prefix}__BUS_URL", AMQP)
     settings = settings_class()

@@ -35,6 +35,7 @@ def test_full_file_loads_into_a_valid_dataset(full: Dataset, tmp_path: Path) -> 
     assert counts["products"] == full.products.num_rows
     # Every sale is one event; identified sales are also order lines.
     identified = pc.sum(pc.is_valid(full.events["user_id"])).as_py()
+    assert full.order_lines is not None
     assert identified == full.order_lines.num_rows
     assert 4_300 < counts["users"] <= 4_372
     assert 4_000 < counts["products"] < 4_070
@@ -43,6 +44,8 @@ def test_full_file_loads_into_a_valid_dataset(full: Dataset, tmp_path: Path) -> 
 
 @pytest.mark.shared_dataset
 def test_full_file_follows_the_documented_rules(full: Dataset) -> None:
+    assert full.orders is not None
+    assert full.order_lines is not None
     assert not pc.any(pc.starts_with(full.orders["order_id"], "C")).as_py()
     assert pc.min(full.events["quantity"]).as_py() >= 1
     assert "POST" not in full.products["product_id"].to_pylist()

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +44,8 @@ class RunningPlatform:
         return f"http://127.0.0.1:{self.ports[service]}"
 
 
-def _pump(stream: object, lines: list[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
+def _pump(stream: Iterable[str], lines: list[str]) -> None:
+    for line in stream:
         lines.append(line)
 
 
@@ -269,7 +269,7 @@ def test_scheduled_training_publishes_a_model_the_engine_serves(platform: Runnin
 
 
 def test_event_bench_counts_every_event_once(platform: RunningPlatform) -> None:
-    direct = EventBenchPlatform(platform.process, platform.ports, platform.demo_user)  # type: ignore[arg-type]
+    direct = EventBenchPlatform(platform.process, platform.ports, platform.demo_user)
     report = asyncio.run(
         run_event_bench(direct, events=3000, trials=5, broker_events=0, bus_url=None)
     )
@@ -308,4 +308,10 @@ def test_sigterm_stops_every_process_it_started(platform: RunningPlatform) -> No
         time.sleep(0.2)
     still_open = [name for name, p in platform.ports.items() if port_open("127.0.0.1", p)]
     assert still_open == []
-    assert Path(platform.process.args[0]).exists()  # type: ignore[index]
+    # Popen types args as a str, bytes or path, or a sequence of them; the fixture passed a
+    # list of str, so its first item is the interpreter's path as a str.
+    args = platform.process.args
+    assert isinstance(args, list)
+    executable = args[0]
+    assert isinstance(executable, str)
+    assert Path(executable).exists()

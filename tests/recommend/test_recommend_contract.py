@@ -75,5 +75,9 @@ class TestSessionKNN(ModelContract):
 
 class TestHybrid(ModelContract):
     def make_model(self, side: SideInformation) -> Recommender:
-        components = {"ease": {"regularization": 10.0}, "item-knn": {"neighbours": 20}}
+        # Per-component hyperparameters of mixed kinds, as a config file would give them.
+        components: dict[str, dict[str, object]] = {
+            "ease": {"regularization": 10.0},
+            "item-knn": {"neighbours": 20},
+        }
         return Hybrid(components, side=side)

@@ -53,6 +53,8 @@ def test_score_names_the_strongest_seed() -> None:
     assert x is not None
     scores = neighbours.score(np.array([x]))
     y, z = interactions.items.position("y"), interactions.items.position("z")
+    assert y is not None
+    assert z is not None
     assert scores[y][0] > scores[z][0]  # y co-bought with x by 3 users, z by 1
     assert scores[y][1] == x
 

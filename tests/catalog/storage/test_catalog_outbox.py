@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 import pytest
 from sqlalchemy import Engine
@@ -13,6 +14,7 @@ from nextbuy.catalog.domain.catalog import Catalog
 from nextbuy.catalog.domain.errors import SkuTakenError
 from nextbuy.catalog.settings import CatalogSettings
 from nextbuy.catalog.storage.sql import SqlProductRepository
+from nextbuy.contracts.events import ProductUpdatedV1
 from nextbuy.core.sql import create_database_engine
 from tests.catalog.catalog_builders import ManualClock, make_draft
 from tests.support.outbox import (
@@ -23,7 +25,9 @@ from tests.support.outbox import (
     summary,
 )
 
-CREATED, UPDATED = "product.created.v1", "product.updated.v1"
+# Final keeps the literal types, so `event.type == CREATED` narrows the event union.
+CREATED: Final = "product.created.v1"
+UPDATED: Final = "product.updated.v1"
 
 
 @pytest.fixture
@@ -71,7 +75,9 @@ def test_replace_patch_and_deactivate_write_updates_and_no_ops_write_nothing(
     catalog.deactivate("p-1")
     events = drain(outbox)
     assert summary(events) == [(CREATED, "p-1")] + [(UPDATED, "p-1")] * 3
-    assert events[-1].product.active is False
+    last = events[-1]
+    assert isinstance(last, ProductUpdatedV1)
+    assert last.product.active is False
 
 
 def test_bulk_upsert_writes_one_event_per_changed_product(

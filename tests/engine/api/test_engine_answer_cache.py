@@ -125,7 +125,9 @@ def test_a_new_order_history_is_used_at_once(client: TestClient) -> None:
     # The orders upstream now answers the same history, but the cached copy was dropped (an
     # order placed): the answer must be recomputed from the reloaded one, not reused.
     hits = answers_of(client).cache.hits
-    client.portal.call(state.recommender.user_data.invalidate_orders, "alice")  # type: ignore[attr-defined]
+    portal = client.portal
+    assert portal is not None, "the client runs the app (entered with ``with``)"
+    portal.call(state.recommender.user_data.invalidate_orders, "alice")
     reloaded = undegraded(client, k=5, user_id="alice")
     assert reloaded == before  # the same history again
     assert answers_of(client).cache.hits == hits  # ... but recomputed, not reused

@@ -65,7 +65,7 @@ def test_recommendations_answer_degraded_when_every_upstream_is_down(client: Tes
     ],
 )
 def test_bad_query_is_a_422_naming_the_field(
-    client: TestClient, params: dict[str, object], field: str
+    client: TestClient, params: dict[str, str | int], field: str
 ) -> None:
     response = client.get("/v1/recommendations", params=params)
     assert response.status_code == 422

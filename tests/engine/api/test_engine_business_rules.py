@@ -123,7 +123,9 @@ def client() -> Iterator[TestClient]:
     yield from start_engine()
 
 
-def get(client: TestClient, path: str = "/v1/recommendations", **params: Any) -> dict[str, Any]:
+def get(client: TestClient, path: str = "/v1/recommendations", /, **params: Any) -> dict[str, Any]:
+    # ``path`` is positional-only so that no query parameter unpacked into ``params`` is taken
+    # for it.
     response = client.get(path, params=params)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

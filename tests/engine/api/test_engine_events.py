@@ -68,7 +68,7 @@ def event(event_id: str, **overrides: object) -> dict[str, object]:
     return body
 
 
-def top(client: TestClient, **params: object) -> list[str]:
+def top(client: TestClient, **params: str | int) -> list[str]:
     response = client.get("/v1/recommendations", params={"k": 3, **params})
     assert response.status_code == 200, response.text
     return [item["product_id"] for item in response.json()["items"]]
@@ -283,7 +283,7 @@ def test_a_malformed_service_event_batch_is_a_422(client: TestClient) -> None:
     assert "events.0" in response.json()["detail"]
 
 
-def trending(client: TestClient, **params: object) -> list[dict[str, object]]:
+def trending(client: TestClient, **params: str | int) -> list[dict[str, object]]:
     response = client.get("/v1/trending", params={"k": 3, **params})
     assert response.status_code == 200, response.text
     body = response.json()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -64,7 +64,7 @@ class FakeUpstream:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    async def _answer(self, request: web.Request, body: dict[str, object]) -> web.Response:
+    async def _answer(self, request: web.Request, body: Mapping[str, object]) -> web.Response:
         user_id = request.match_info["user_id"]
         self.calls[user_id] = self.calls.get(user_id, 0) + 1
         self.paths.append(request.path)

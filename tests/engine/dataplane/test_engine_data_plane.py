@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Protocol, TypedDict, Unpack
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -28,8 +29,23 @@ from tests.engine.dataplane.fake_upstreams import FakeUpstream
 from tests.support.servers import port_open, require_server
 
 REDIS = ("127.0.0.1", 6379)
-MakePlane = Callable[..., Awaitable[DataPlane]]
-"""Builds an optimised data plane against the fake upstreams (keyword settings overrides)."""
+
+
+class PlaneOverrides(TypedDict, total=False):
+    """Engine settings a scenario changes from their defaults."""
+
+    redis_url: str
+    redis_timeout_ms: int
+
+
+class MakePlane(Protocol):
+    """Builds an optimised data plane against the fake upstreams (keyword settings overrides)."""
+
+    def __call__(
+        self, local_purchases: LocalPurchases | None = None, **overrides: Unpack[PlaneOverrides]
+    ) -> Awaitable[DataPlane]: ...
+
+
 Scenario = Callable[[FakeUpstream, FakeUpstream, MakePlane], Awaitable[None]]
 
 
@@ -44,7 +60,7 @@ def run(scenario: Scenario) -> None:
         planes: list[DataPlane] = []
 
         async def make_plane(
-            local_purchases: LocalPurchases | None = None, **overrides: object
+            local_purchases: LocalPurchases | None = None, **overrides: Unpack[PlaneOverrides]
         ) -> DataPlane:
             settings = EngineSettings(
                 profiles_url=profiles.url, orders_url=orders.url, log_format="text", **overrides

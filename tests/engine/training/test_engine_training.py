@@ -88,6 +88,8 @@ def test_models_list_and_rollback(nextbuy_home: Path) -> None:
     first = registry.current()
     train("--algorithms", "popularity,item-knn", "--serving", "item-knn")
     second = registry.current()
+    assert first is not None
+    assert second is not None
     assert first != second
     listing = runner.invoke(cli, ["models", "list"], env={"COLUMNS": "200"})
     assert listing.exit_code == 0
@@ -112,10 +114,10 @@ def test_a_running_engine_swaps_to_a_published_version_without_a_restart(
     nextbuy_home: Path,
 ) -> None:
     settings = EngineSettings(
-        **{
-            f"{n}_url": f"http://127.0.0.1:{free_port()}"
-            for n in ("profiles", "catalog", "orders", "inventory")
-        },
+        profiles_url=f"http://127.0.0.1:{free_port()}",
+        catalog_url=f"http://127.0.0.1:{free_port()}",
+        orders_url=f"http://127.0.0.1:{free_port()}",
+        inventory_url=f"http://127.0.0.1:{free_port()}",
         log_format="text",
         refresh_interval_s=3600,
     )
@@ -134,4 +136,6 @@ def test_a_running_engine_swaps_to_a_published_version_without_a_restart(
                 break
             time.sleep(0.1)
         assert body.get("model_version") == published
-        assert {item["product_id"] for item in body["items"]} == {"teapot", "mug", "cups"}  # type: ignore[union-attr]
+        items = body["items"]
+        assert isinstance(items, list)
+        assert {item["product_id"] for item in items} == {"teapot", "mug", "cups"}

@@ -31,13 +31,13 @@ def planted_events(n_users: int = 60, n_items: int = 24) -> list[tuple[str, str,
 def test_columns_and_single_events_give_the_same_interactions_as_string_events() -> None:
     events = planted_events()
     data = TrainingData()
-    for user, item, kind, seconds in events[:40]:
-        data.add("event_log", user, item, kind, seconds)
+    for user, item, kind, at in events[:40]:
+        data.add("event_log", user, item, kind, at)
     users, items, kinds, seconds = (list(column) for column in zip(*events[40:], strict=True))
     data.add_columns(
         "dataset", pa.array(users), pa.array(items), pa.array(kinds), pa.array(seconds)
     )
-    expected = build_interactions(EventLog.of(*zip(*events, strict=True)))  # type: ignore[arg-type]
+    expected = build_interactions(EventLog.of(*zip(*events, strict=True)))
     found = interactions_from_encoded(data.encoded())
     assert found.users.ids == expected.users.ids
     assert found.items.ids == expected.items.ids

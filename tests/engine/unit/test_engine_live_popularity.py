@@ -8,16 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nextbuy.contracts.engine import InteractionEvent
+from nextbuy.contracts.engine import InteractionEvent, InteractionType
 from nextbuy.engine.domain.live_popularity import LivePopularity
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def seen(product_id: str, kind: str = "view", at: datetime = T0, n: int = 1) -> InteractionEvent:
+def seen(
+    product_id: str, kind: InteractionType = "view", at: datetime = T0, n: int = 1
+) -> InteractionEvent:
     return InteractionEvent(
         event_id=f"{product_id}-{kind}-{at.timestamp()}-{n}",
-        type=kind,  # type: ignore[arg-type]
+        type=kind,
         session_id="s",
         product_id=product_id,
         timestamp=at,
@@ -30,7 +32,9 @@ def test_each_event_counts_at_once_weighted_by_what_it_says() -> None:
     live.record([seen("a"), seen("a"), seen("b", "add_to_cart")])
     assert [p for p, _ in live.top(5, T0.timestamp())] == ["b", "a"]  # a cart (3) > two views
     live.record([seen("c", "purchase", n=2)])
-    assert live.top(1, T0.timestamp())[0] == ("c", pytest.approx(10.0))
+    best, best_score = live.top(1, T0.timestamp())[0]
+    assert best == "c"
+    assert best_score == pytest.approx(10.0)
     live.record([seen("d", "remove_from_cart")])  # not interest: not counted
     assert live.score("d", T0.timestamp()) == 0.0
 

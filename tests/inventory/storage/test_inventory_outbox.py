@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import pytest
 from sqlalchemy import Engine
 
 from nextbuy.bus.sql_outbox import SqlOutboxStore
+from nextbuy.contracts.events import StockChangedV1
 from nextbuy.inventory.domain.errors import StockConflictError
 from nextbuy.inventory.storage.repository import SqlStockRepository
 from tests.inventory.builders import make_adjustment, make_level_set
@@ -16,7 +19,8 @@ from tests.support.outbox import (
     pending_events,
 )
 
-CHANGED = "stock.changed.v1"
+# Final keeps the literal type, so `event.type == CHANGED` narrows the event union.
+CHANGED: Final = "stock.changed.v1"
 
 
 @pytest.fixture
@@ -27,7 +31,8 @@ def outbox(repository: SqlStockRepository) -> SqlOutboxStore:
 def levels_of(outbox: SqlOutboxStore) -> list[tuple[str, int, int]]:
     events = drain(outbox)
     assert {event.type for event in events} <= {CHANGED}
-    return [(e.stock.product_id, e.stock.available, e.stock.reserved) for e in events]
+    changes = [event for event in events if isinstance(event, StockChangedV1)]  # all, as asserted
+    return [(e.stock.product_id, e.stock.available, e.stock.reserved) for e in changes]
 
 
 def test_adjust_publishes_the_final_levels_of_each_changed_product(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from nextbuy.bus.envelope import decode
+from nextbuy.contracts.events import OrderPlacedV1
 from nextbuy.orders.domain.errors import OrderConflictError
 from tests.orders.builders import make_new_order
 from tests.support.outbox import OutboxWriteFailedError, drain, pending_events, summary
@@ -38,11 +39,14 @@ def test_each_new_order_publishes_once_with_its_stored_content(
     assert outbox.count_pending() == 2
     events = drain(outbox)
     assert summary(events) == [(PLACED, first.id), (PLACED, second.id)]
+    first_placed, second_placed = events
+    assert isinstance(first_placed, OrderPlacedV1)
+    assert isinstance(second_placed, OrderPlacedV1)
     stored = repository.get(second.id)
     assert stored is not None
-    assert events[1].order.created_at == stored.created_at == NOW
-    assert [line.product_id for line in events[0].order.lines] == ["product-1", "product-2"]
-    assert (events[0].source, events[0].occurred_at) == ("orders", first.created_at)
+    assert second_placed.order.created_at == stored.created_at == NOW
+    assert [line.product_id for line in first_placed.order.lines] == ["product-1", "product-2"]
+    assert (first_placed.source, first_placed.occurred_at) == ("orders", first.created_at)
 
 
 def test_published_rows_are_pruned_after_the_retention(

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from nextbuy.bus.sql_outbox import SqlOutboxStore
+from nextbuy.contracts.events import UserUpdatedV1
 from nextbuy.profiles.storage.repository import SqlUserRepository
 from tests.profiles.profiles_builders import at, make_profile_input, make_view
 from tests.support.outbox import (
@@ -34,6 +35,7 @@ def test_creates_and_real_changes_publish_but_replays_do_not(
         now=at(1),
     )
     [event] = drain(outbox)
+    assert isinstance(event, UserUpdatedV1)
     assert (event.type, event.user.id, event.user.attributes) == (UPDATED, "u2", {"vip": True})
     assert event.occurred_at == at(1)
     repository.upsert([make_profile_input(id="u2", attributes={"vip": True})], now=at(2))
@@ -48,7 +50,9 @@ def test_an_update_carries_the_users_recent_views(
     repository.upsert([make_profile_input(id="u1", attributes={"x": 1})], now=at(6))
     events = drain(outbox)
     assert summary(events) == [(UPDATED, "u1")] * 3
-    assert [view.product_id for view in events[-1].user.recent_views] == ["p-1"]
+    last = events[-1]
+    assert isinstance(last, UserUpdatedV1)
+    assert [view.product_id for view in last.user.recent_views] == ["p-1"]
 
 
 def test_new_views_publish_and_repeated_views_do_not(
@@ -59,6 +63,7 @@ def test_new_views_publish_and_repeated_views_do_not(
     repository.append_views("u1", [make_view("p-1", 5)], now=at(5))
     repository.append_views("u1", [make_view("p-1", 5)], now=at(6))  # same view: no change
     [event] = drain(outbox)
+    assert isinstance(event, UserUpdatedV1)
     assert event.user.updated_at == at(5)
 
 
