@@ -159,7 +159,7 @@ def client_connections(port: int, tables: tuple[Path, ...] = _SOCKET_TABLES) -> 
     """
     # A row is "sl: local_address rem_address st ..." with addresses as hex ip:port, so
     # ":PORT 01 " occurs only as an established row's remote end (a local end is followed by
-    # the remote address, never by " 01 "). One str.count: the scrape shares the proxies' loop.
+    # the remote address, never by " 01 "). One str.count per table, not a parse of every row.
     client_end = f":{port:04X} {_ESTABLISHED} "
     count, found = 0, False
     for table in tables:

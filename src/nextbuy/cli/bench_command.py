@@ -176,7 +176,6 @@ class _RichProgress:
         self.progress = progress
         self.setup = progress.add_task("setting up", total=None, detail="")
         self.seeding: dict[str, TaskID] = {}
-        self.seeded_records: dict[str, int] = {}
         self.current_phase: tuple[TaskID, str] | None = None
         self.started = time.monotonic()
 
@@ -194,8 +193,10 @@ class _RichProgress:
         if kind not in self.seeding:
             self.seeding[kind] = self.progress.add_task(f"seeding {kind}", total=None, detail="")
         task = self.seeding[kind]
-        self.seeded_records[kind] = done = self.seeded_records.get(kind, 0) + count
-        self.progress.update(task, completed=done, detail=f"{done:,} records")
+        self.progress.advance(task, count)
+        # By id, not position: ``progress.tasks`` is a list, and finished bars are removed.
+        done = next(int(t.completed) for t in self.progress.tasks if t.id == task)
+        self.progress.update(task, detail=f"{done:,} records")
 
     def phase(self, name: str, duration_s: float) -> Callable[[float], None]:
         # One bar per phase in progress: the proxies share this process, and redrawing every

@@ -22,6 +22,7 @@ from nextbuy.core.cache.l1 import MemoryCache
 from nextbuy.core.cache.redis_l2 import RedisCache
 from nextbuy.core.cache.tiered import CacheStatus, TieredCache
 from nextbuy.core.resilience.breaker import CircuitBreaker
+from tests.support.fresh_reads import l2_available
 from tests.support.servers import free_port, port_open, require_server
 
 HOST, PORT = "127.0.0.1", 6379
@@ -51,12 +52,6 @@ def make_tiered(
 
 def fast_breaker() -> CircuitBreaker:
     return CircuitBreaker("redis-test", open_s=OPEN_S, slow_call_s=None)
-
-
-def is_available(l2: RedisCache) -> bool:
-    # A fresh read of the property: once a test asserts ``not l2.available`` mypy keeps it
-    # narrowed to False, though a Redis restart and a breaker probe change it.
-    return l2.available
 
 
 async def close(*pairs: tuple[TieredCache, RedisCache]) -> None:
@@ -130,7 +125,7 @@ def test_an_unreachable_redis_costs_little_and_is_then_bypassed() -> None:
             value, _ = await read(cache, f"k{i}", Loader(b"v"))
             assert value == b"v"
             assert time.monotonic() - started <= 2 * REDIS_CALL_BUDGET_S + CALL_MARGIN_S
-        assert not is_available(l2)
+        assert not l2_available(l2)
         assert l2.errors == 5  # five failures opened the breaker; the rest bypassed Redis
         assert l2.bypassed > 0
         await close((cache, l2))
@@ -181,7 +176,7 @@ def test_a_hung_redis_costs_one_timeout_per_call_until_the_breaker_opens(
                 started = time.monotonic()
                 assert await l2.get("k") is None
                 assert time.monotonic() - started <= REDIS_CALL_BUDGET_S + CALL_MARGIN_S
-            assert not is_available(l2)
+            assert not l2_available(l2)
             assert (await read(cache, "k", Loader(b"fresh")))[0] == b"fresh"
         finally:
             os.kill(processes[0].pid, signal.SIGCONT)
@@ -212,7 +207,7 @@ def test_redis_killed_mid_run_then_restarted(
             assert (await read(replica_b, f"down{i}", loader))[0] == b"v"
             assert time.monotonic() - started <= 2 * REDIS_CALL_BUDGET_S + CALL_MARGIN_S
         assert (await read(replica_b, "before", loader))[1] is CacheStatus.HIT  # L1 still serves
-        assert not is_available(l2)
+        assert not l2_available(l2)
 
         processes.append(start_redis(port, tmp_path))  # same port, empty data
         await asyncio.sleep(OPEN_S + 0.1)
@@ -221,7 +216,7 @@ def test_redis_killed_mid_run_then_restarted(
         await replica_a.writes_landed()  # (behind the answer: the reader did not wait for it)
         assert (await read(replica_b, "after", loader))[1] is CacheStatus.HIT
         assert loader.calls == calls + 1  # B's read came from Redis, not the loader
-        assert is_available(l2)
+        assert l2_available(l2)
         await close(pair_a, pair_b)
 
     asyncio.run(run())

@@ -15,7 +15,6 @@ from aiohttp import web
 
 from nextbuy.core.deadline import Deadline
 from nextbuy.core.http_client import create_session
-from nextbuy.core.resilience.breaker import CircuitBreaker
 from nextbuy.engine.domain.errors import UpstreamError
 from nextbuy.engine.domain.ports import ResolvedProducts
 from nextbuy.engine.upstream.clients import catalogue_feed, stock_feed
@@ -28,12 +27,8 @@ from nextbuy.engine.upstream.feed_health import (
 from nextbuy.engine.upstream.feed_resume import FeedResume
 from nextbuy.engine.upstream.http import UpstreamHttp
 from nextbuy.engine.upstream.probe import probe_open_breakers
+from tests.support.fresh_reads import breaker_state
 from tests.support.servers import free_port
-
-
-def state_of(breaker: CircuitBreaker) -> str:
-    """The state as a plain ``str``: mypy would narrow the property across the awaits."""
-    return breaker.state
 
 
 class Catalog:
@@ -134,20 +129,20 @@ async def _probe_closes() -> None:
         catalog.delay_s = FEED_SLOW_CALL_S + 0.1
         feed = catalogue_feed(http, breaker)
         await feed.poll()
-        assert state_of(breaker) == "open"
+        assert breaker_state(breaker) == "open"
 
         probing = asyncio.create_task(
             probe_open_breakers(health.probe_targets(), interval_s=0.05, timeout_s=1.0)
         )
         try:
             await asyncio.sleep(0.6)
-            assert state_of(breaker) != "closed"  # still slow: every probe reopens it
+            assert breaker_state(breaker) != "closed"  # still slow: every probe reopens it
             catalog.delay_s = 0.0
             for _ in range(40):
                 await asyncio.sleep(0.05)
-                if state_of(breaker) == "closed":
+                if breaker_state(breaker) == "closed":
                     break
-            assert state_of(breaker) == "closed"
+            assert breaker_state(breaker) == "closed"
         finally:
             probing.cancel()
             await asyncio.gather(probing, return_exceptions=True)
@@ -234,12 +229,12 @@ async def _busy_loop() -> None:
             # The engine's own work blocks the loop while the answer waits to be read.
             loop.call_later(0.005, time.sleep, FEED_SLOW_CALL_S + 0.1)
             await feed.poll()
-            assert state_of(health.breakers["catalog"]) == "closed"
+            assert breaker_state(health.breakers["catalog"]) == "closed"
 
             await asyncio.sleep(0.2)  # the loop is idle again: a slow catalog still trips it
             catalog.delay_s = FEED_SLOW_CALL_S + 0.1
             await feed.poll()
-            assert state_of(health.breakers["catalog"]) == "open"
+            assert breaker_state(health.breakers["catalog"]) == "open"
         finally:
             watching.cancel()
             await asyncio.gather(watching, return_exceptions=True)
@@ -250,8 +245,8 @@ def test_slow_orders_pages_do_not_open_the_orders_feed_breaker_but_slow_catalog_
     orders, catalog = feed_breaker("orders", None), feed_breaker("catalog", None)
     for breaker in (orders, catalog):
         breaker.record_success(FEED_SLOW_CALL_S + 0.5)
-    assert state_of(orders) == "closed"
-    assert state_of(catalog) == "open"
+    assert breaker_state(orders) == "closed"
+    assert breaker_state(catalog) == "open"
     orders.record_failure()
     orders.record_failure()
-    assert state_of(orders) == "open"
+    assert breaker_state(orders) == "open"

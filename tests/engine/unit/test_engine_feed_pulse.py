@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nextbuy.engine.domain.feed_pulse import FeedPulse
+from tests.support.fresh_reads import feed_synced
 
 
 @dataclass
@@ -19,24 +20,19 @@ def pulse(clock: Clock) -> FeedPulse:
     return FeedPulse(hung_after_s=1.0, stale_after_s=10.0, clock=clock)
 
 
-def synced(feed: FeedPulse) -> bool:
-    """Reads ``feed.synced`` afresh: polls change it, but mypy would keep an asserted value."""
-    return feed.synced
-
-
 def test_not_synced_until_a_poll_succeeds() -> None:
     clock = Clock()
     feed = pulse(clock)
-    assert not synced(feed)
+    assert not feed_synced(feed)
     assert not feed.current()
     feed.poll_started()
     feed.poll_failed()
-    assert not synced(feed)
+    assert not feed_synced(feed)
     assert not feed.current()
     feed.poll_started()
     clock.now += 30  # a long first sync is not a hang once it has finished
     feed.poll_succeeded()
-    assert synced(feed)
+    assert feed_synced(feed)
     assert feed.current()
 
 
@@ -47,7 +43,7 @@ def test_a_failed_poll_is_noticed_at_once_and_the_next_success_clears_it() -> No
     feed.poll_succeeded()
     feed.poll_started()
     feed.poll_failed()
-    assert synced(feed)
+    assert feed_synced(feed)
     assert not feed.current()
     clock.now += 1
     feed.poll_started()

@@ -7,7 +7,6 @@ import contextlib
 from dataclasses import dataclass, field
 
 from nextbuy.engine.domain.errors import UpstreamError
-from nextbuy.engine.domain.feed_pulse import FeedPulse
 from nextbuy.engine.domain.model import RecommendationModel
 from nextbuy.engine.domain.ports import StockLevel
 from nextbuy.engine.domain.refresh import Refresher
@@ -15,6 +14,7 @@ from nextbuy.engine.storage.model_store import ModelStore
 from nextbuy.engine.storage.purchase_index import PurchaseIndex
 from nextbuy.engine.storage.read_model import ProductReadModel
 from tests.engine.unit.builders import make_product, make_purchase
+from tests.support.fresh_reads import feed_synced
 
 
 @dataclass
@@ -58,11 +58,6 @@ def make_refresher(
         min_rebuild_interval_s=min_rebuild_interval_s,
     )
     return refresher, read_model, store, invalidator
-
-
-def synced(pulse: FeedPulse) -> bool:
-    """Reads ``pulse.synced`` afresh: polls change it, but mypy would keep an asserted value."""
-    return pulse.synced
 
 
 def test_first_round_publishes_a_model_even_with_no_orders() -> None:
@@ -151,7 +146,7 @@ def test_orders_from_the_feed_and_from_events_reach_the_purchase_index_and_the_p
     refresher, _, _, _ = make_refresher(ScriptedFeed(), orders)
     index = PurchaseIndex(history_orders=100)
     refresher.apply_orders = index.apply
-    assert not synced(refresher.orders_pulse)
+    assert not feed_synced(refresher.orders_pulse)
     asyncio.run(refresher.follow_orders_once())
     assert refresher.orders_pulse.current()
     assert index.purchased("u1") == ("a",)
@@ -159,7 +154,7 @@ def test_orders_from_the_feed_and_from_events_reach_the_purchase_index_and_the_p
     assert index.purchased("u1") == ("a", "b")
     orders.down = True
     asyncio.run(refresher.follow_orders_once())
-    assert synced(refresher.orders_pulse)
+    assert feed_synced(refresher.orders_pulse)
     assert not refresher.orders_pulse.current()
     orders.down = False
     asyncio.run(refresher.follow_orders_once())
